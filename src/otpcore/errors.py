@@ -1,0 +1,161 @@
+"""The exceptions otpcore raises.
+
+Every exception is an :class:`OtpError`, which is also a :class:`ValueError`
+so that code written against the standard library's conventions keeps
+working. Messages name the parameter and what is allowed; they never contain
+a key, a base32 secret, a submitted code or a credential.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CredentialsRejectedError",
+    "DataTooLongError",
+    "InvalidAlgorithmError",
+    "InvalidCounterError",
+    "InvalidDigitsError",
+    "InvalidParameterError",
+    "InvalidPeriodError",
+    "InvalidRecipientError",
+    "InvalidSecretError",
+    "InvalidTimeError",
+    "InvalidUriError",
+    "InvalidWindowError",
+    "MessageRejectedError",
+    "OtpError",
+    "QrError",
+    "RateLimitedError",
+    "SmsError",
+    "StoreError",
+    "StoreUnavailableError",
+    "TransportUnavailableError",
+    "WeakSecretError",
+]
+
+
+class OtpError(ValueError):
+    """The base class of every error otpcore raises."""
+
+
+# Keys and algorithm parameters.
+
+
+class InvalidSecretError(OtpError):
+    """A secret could not be read: not base32, empty, or not bytes."""
+
+
+class WeakSecretError(InvalidSecretError):
+    """A key is shorter than the policy allows (RFC 4226 section 4, R6)."""
+
+
+class InvalidParameterError(OtpError):
+    """A parameter of an algorithm or a call is out of its allowed range.
+
+    Attributes:
+        parameter: The name of the parameter that was refused.
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+
+
+class InvalidAlgorithmError(InvalidParameterError):
+    """The hash algorithm is not one of sha1, sha256 or sha512."""
+
+
+class InvalidDigitsError(InvalidParameterError):
+    """The number of digits is outside 6 to 10."""
+
+
+class InvalidPeriodError(InvalidParameterError):
+    """The TOTP period is not a positive whole number of seconds."""
+
+
+class InvalidCounterError(InvalidParameterError):
+    """A counter or time step is outside 0 to 2**64 - 1."""
+
+
+class InvalidTimeError(InvalidParameterError):
+    """A time is not a finite number of Unix seconds, or precedes T0."""
+
+
+class InvalidWindowError(InvalidParameterError):
+    """A verification window is negative or larger than the bound."""
+
+
+# Provisioning.
+
+
+class InvalidUriError(OtpError):
+    """An otpauth URI cannot be built or parsed; the message says why."""
+
+
+class QrError(OtpError):
+    """A QR code cannot be built with the requested parameters."""
+
+
+class DataTooLongError(QrError):
+    """The data does not fit a QR code at the requested level or version."""
+
+
+# Verification state.
+
+
+class StoreError(OtpError):
+    """A store for verification state failed."""
+
+
+class StoreUnavailableError(StoreError):
+    """A store could not be reached or written; nothing was accepted."""
+
+
+# SMS delivery.
+
+
+class SmsError(OtpError):
+    """An SMS transport or verifier could not do what was asked."""
+
+
+class InvalidRecipientError(SmsError):
+    """The recipient is not an E.164 number, or cannot receive SMS.
+
+    Attributes:
+        provider_code: The provider's error code, when it gave one.
+    """
+
+    def __init__(self, message: str, *, provider_code: int | None = None):
+        super().__init__(message)
+        self.provider_code = provider_code
+
+
+class MessageRejectedError(SmsError):
+    """The provider refused the message for a lasting reason.
+
+    Attributes:
+        provider_code: The provider's error code, when it gave one.
+    """
+
+    def __init__(self, message: str, *, provider_code: int | None = None):
+        super().__init__(message)
+        self.provider_code = provider_code
+
+
+class CredentialsRejectedError(SmsError):
+    """The provider refused the credentials; retrying will not help."""
+
+
+class RateLimitedError(SmsError):
+    """Sending is rate limited; try again after ``retry_after`` seconds.
+
+    Attributes:
+        retry_after: Seconds to wait before trying again.
+    """
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TransportUnavailableError(SmsError):
+    """The provider could not be reached or kept failing; try later."""

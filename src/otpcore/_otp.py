@@ -13,6 +13,7 @@ from otpcore.errors import (
     InvalidAlgorithmError,
     InvalidCounterError,
     InvalidDigitsError,
+    InvalidParameterError,
     InvalidSecretError,
     InvalidTimeError,
     InvalidWindowError,
@@ -97,11 +98,11 @@ def coerce_secret(secret: object, *, allow_weak: bool) -> Secret:
     return key
 
 
-def _check_int(parameter: str, value: object, error: type[Exception]) -> int:
+def _check_int(
+    parameter: str, value: object, error: type[InvalidParameterError]
+) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise error(  # type: ignore[call-arg]
-            parameter, f"expected an int, got {type(value).__name__}"
-        )
+        raise error(parameter, f"expected an int, got {type(value).__name__}")
     return value
 
 

@@ -7,9 +7,10 @@ The grammar, in one place so that every verifier applies the same one:
 - a hyphen is dropped only between two digits ("123-456"), so a sign
   ("-123456") is still refused;
 - what is left must be exactly ``digits`` characters, each a decimal digit
-  of some script (Unicode category Nd), read as its value, so the Arabic-
-  Indic "١٢٣٤٥٦", the Persian "۱۲۳۴۵۶" and the full-width "１２３４５６" all
-  mean 123456. Superscripts, fractions, circled and other numeric
+  of some script (Unicode category Nd), read as its value, so 123456
+  typed in Arabic-Indic digits (U+0660 to U+0669), Persian digits (U+06F0
+  to U+06F9) or full-width digits from a Japanese IME (U+FF10 to U+FF19)
+  all mean 123456. Superscripts, fractions, circled and other numeric
   characters that are not decimal digits are refused.
 
 Anything else reads as no code at all: the caller answers "no match", never

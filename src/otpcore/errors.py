@@ -124,7 +124,9 @@ class InvalidRecipientError(SmsError):
         provider_code: The provider's error code, when it gave one.
     """
 
-    def __init__(self, message: str, *, provider_code: int | None = None):
+    def __init__(
+        self, message: str, *, provider_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.provider_code = provider_code
 
@@ -136,7 +138,9 @@ class MessageRejectedError(SmsError):
         provider_code: The provider's error code, when it gave one.
     """
 
-    def __init__(self, message: str, *, provider_code: int | None = None):
+    def __init__(
+        self, message: str, *, provider_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.provider_code = provider_code
 

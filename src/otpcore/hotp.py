@@ -137,7 +137,8 @@ class HOTP(OtpGenerator):
             InvalidUriError: ``account`` or ``issuer`` contains a colon, or
                 another value cannot be carried by the Key URI format.
         """
-        from otpcore.uri import build_uri
+        # Imported here because otpcore.uri imports this module.
+        from otpcore.uri import build_uri  # noqa: PLC0415
 
         return build_uri(
             self, account, issuer=issuer, counter=counter, **extra

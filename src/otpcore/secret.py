@@ -54,16 +54,17 @@ class Secret:
     __slots__ = ("_key",)
 
     def __init__(self, key: bytes) -> None:
-        if isinstance(key, bytearray | memoryview):
-            key = bytes(key)
-        if not isinstance(key, bytes):
+        raw: object = key
+        if isinstance(raw, bytearray | memoryview):
+            raw = bytes(raw)
+        if not isinstance(raw, bytes):
             raise InvalidSecretError(
                 "secret: expected the raw key as bytes, got "
-                f"{type(key).__name__}; use Secret.from_b32 for base32 text"
+                f"{type(raw).__name__}; use Secret.from_b32 for base32 text"
             )
-        if not key:
+        if not raw:
             raise InvalidSecretError("secret: the key is empty")
-        self._key = key
+        self._key = raw
 
     @classmethod
     def generate(cls, nbytes: int = DEFAULT_SECRET_BYTES) -> Secret:

@@ -99,7 +99,8 @@ class TOTP(OtpGenerator):
         if isinstance(period, bool) or not isinstance(period, int):
             raise InvalidPeriodError(
                 "period",
-                f"expected whole seconds as an int, got {type(period).__name__}",
+                "expected whole seconds as an int, got "
+                f"{type(period).__name__}",
             )
         if period < 1:
             raise InvalidPeriodError(
@@ -235,7 +236,8 @@ class TOTP(OtpGenerator):
             InvalidUriError: ``account`` or ``issuer`` contains a colon, or
                 another value cannot be carried by the Key URI format.
         """
-        from otpcore.uri import build_uri
+        # Imported here because otpcore.uri imports this module.
+        from otpcore.uri import build_uri  # noqa: PLC0415
 
         return build_uri(self, account, issuer=issuer, **extra)
 

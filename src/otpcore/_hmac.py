@@ -14,7 +14,15 @@ import struct
 from collections.abc import Callable
 from typing import Final
 
-__all__ = ["ALGORITHMS", "KeyedHmac"]
+__all__ = [
+    "ALGORITHMS",
+    "OFFSET_MASK",
+    "VALUE_BYTES",
+    "VALUE_MASK",
+    "KeyedHmac",
+    "pack_counter",
+    "truncate",
+]
 
 #: The hash functions RFC 6238 section 1.2 names for TOTP. HOTP (RFC 4226)
 #: defines only SHA-1; the others apply to it by the same construction.
@@ -26,19 +34,22 @@ _FACTORIES: Final[dict[str, Callable[..., hashlib._Hash]]] = {
     "sha512": hashlib.sha512,
 }
 
+# RFC 2104 section 2: B, the block size of each hash in bytes.
+_BLOCK_SIZES: Final = {"sha1": 64, "sha256": 64, "sha512": 128}
+
 # RFC 2104 section 2: the inner and outer pad bytes.
 _IPAD: Final = bytes(byte ^ 0x36 for byte in range(256))
 _OPAD: Final = bytes(byte ^ 0x5C for byte in range(256))
 
-# RFC 4226 section 5.2: the counter is an 8-byte big-endian value.
-_PACK_COUNTER: Final = struct.Struct(">Q").pack
+#: RFC 4226 section 5.2: the counter is an 8-byte big-endian value.
+pack_counter: Final = struct.Struct(">Q").pack
 
 # RFC 4226 section 5.3: the low 4 bits of the last byte give the offset, and
 # the top bit of the 31-bit value is masked off so that signed and unsigned
 # readings agree.
-_OFFSET_MASK: Final = 0x0F
-_VALUE_MASK: Final = 0x7FFFFFFF
-_VALUE_BYTES: Final = 4
+OFFSET_MASK: Final = 0x0F
+VALUE_MASK: Final = 0x7FFFFFFF
+VALUE_BYTES: Final = 4
 
 
 def truncate(digest: bytes) -> int:
@@ -50,49 +61,46 @@ def truncate(digest: bytes) -> int:
     Returns:
         The 31-bit number the RFC calls ``Snum``.
     """
-    offset = digest[-1] & _OFFSET_MASK
-    chunk = digest[offset : offset + _VALUE_BYTES]
-    return int.from_bytes(chunk, "big") & _VALUE_MASK
+    offset = digest[-1] & OFFSET_MASK
+    chunk = digest[offset : offset + VALUE_BYTES]
+    return int.from_bytes(chunk, "big") & VALUE_MASK
 
 
 class KeyedHmac:
     """An HMAC key prepared once for many messages.
+
+    ``inner`` and ``outer`` are the hash states after the padded key block;
+    the verification loop in :mod:`otpcore._otp` copies them directly
+    rather than calling :meth:`value`, to save a call per step.
 
     Args:
         key: The raw key.
         algorithm: One of :data:`ALGORITHMS`; checked by the caller.
     """
 
-    __slots__ = ("_inner", "_outer")
+    __slots__ = ("inner", "outer")
 
     def __init__(self, key: bytes, algorithm: str) -> None:
         factory = _FACTORIES[algorithm]
-        block_size = factory().block_size
+        block_size = _BLOCK_SIZES[algorithm]
         if len(key) > block_size:
             # RFC 2104 section 2: a key longer than the block is hashed first.
             key = factory(key).digest()
         padded = key.ljust(block_size, b"\0")
-        self._inner = factory(padded.translate(_IPAD))
-        self._outer = factory(padded.translate(_OPAD))
+        self.inner = factory(padded.translate(_IPAD))
+        self.outer = factory(padded.translate(_OPAD))
 
     def digest(self, message: bytes) -> bytes:
         """Return the HMAC of ``message``."""
-        inner = self._inner.copy()
+        inner = self.inner.copy()
         inner.update(message)
-        outer = self._outer.copy()
+        outer = self.outer.copy()
         outer.update(inner.digest())
         return outer.digest()
 
     def value(self, counter: int) -> int:
         """Return the truncated HOTP value of ``counter`` (RFC 4226 5.3)."""
-        inner = self._inner.copy()
-        inner.update(_PACK_COUNTER(counter))
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        digest = outer.digest()
-        offset = digest[-1] & _OFFSET_MASK
-        chunk = digest[offset : offset + _VALUE_BYTES]
-        return int.from_bytes(chunk, "big") & _VALUE_MASK
+        return truncate(self.digest(pack_counter(counter)))
 
     def __repr__(self) -> str:
         return "<KeyedHmac>"

@@ -210,8 +210,17 @@ class TOTP(OtpGenerator):
             InvalidWindowError: ``window`` is negative or above
                 :data:`MAX_WINDOW`.
         """
-        window = check_window(window, "window", MAX_WINDOW)
-        current = self.step(at)
+        # The checks are written out for the common types so that a call
+        # with valid arguments costs little beyond its HMACs.
+        if type(window) is not int or not 0 <= window <= MAX_WINDOW:
+            window = check_window(window, "window", MAX_WINDOW)
+        seconds = self._clock() if at is None else at
+        if type(seconds) is not int or seconds < self._t0:
+            current = self.step(seconds)
+        else:
+            current = (seconds - self._t0) // self._period
+            if current > MAX_COUNTER:
+                current = self.step(seconds)
         typed = self._read(code)
         if typed is None:
             return None

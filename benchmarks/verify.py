@@ -33,7 +33,7 @@ import cryptography
 import pyotp
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor import InvalidToken
-from cryptography.hazmat.primitives.twofactor.totp import TOTP as CryptoTOTP
+from cryptography.hazmat.primitives.twofactor import totp as crypto_totp
 
 import otpcore
 from otpcore import TOTP, Secret
@@ -75,7 +75,7 @@ def bare_loop(window: int) -> Callable[[], bool]:
 def scenarios() -> dict[str, dict[str, Callable[[], object]]]:
     ours = TOTP(KEY)
     theirs = pyotp.TOTP(B32)
-    crypto = CryptoTOTP(KEY, DIGITS, SHA1(), PERIOD)
+    crypto = crypto_totp.TOTP(KEY, DIGITS, SHA1(), PERIOD)
 
     def crypto_verify() -> bool:
         try:

@@ -209,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the parser for the ``otpcore`` command."""
     parser = argparse.ArgumentParser(
         prog="otpcore",
+        allow_abbrev=False,
         description="One-time passwords (HOTP, TOTP) from the command line.",
         epilog="Exit status: 0 success, 1 code did not match, 2 bad input.",
     )

@@ -53,6 +53,8 @@ DEFAULT_ALGORITHM: Final = "sha1"
 #: RFC 4226 section 5.2: the counter is an 8-byte value.
 MAX_COUNTER: Final = 2**64 - 1
 
+_KEY_TYPES: Final = (bytes, bytearray, memoryview)
+
 SecretLike: TypeAlias = Secret | bytes | str
 
 
@@ -84,10 +86,10 @@ def coerce_secret(secret: object, *, allow_weak: bool) -> Secret:
         WeakSecretError: The key is shorter than 128 bits, or than 80 bits
             with ``allow_weak``.
     """
-    if isinstance(secret, Secret):
-        key = secret
-    elif isinstance(secret, bytes | bytearray | memoryview):
+    if isinstance(secret, _KEY_TYPES):
         key = Secret(bytes(secret))
+    elif isinstance(secret, Secret):
+        key = secret
     elif isinstance(secret, str):
         key = Secret.from_b32(secret)
     else:
@@ -96,7 +98,7 @@ def coerce_secret(secret: object, *, allow_weak: bool) -> Secret:
             f"{type(secret).__name__}"
         )
     minimum = MIN_WEAK_SECRET_BYTES if allow_weak else MIN_SECRET_BYTES
-    if len(key) < minimum:
+    if len(key._key) < minimum:
         hint = "" if allow_weak else "; allow_weak=True admits 80 bits"
         raise WeakSecretError(
             f"secret: the key has {key.bits} bits, fewer than the "

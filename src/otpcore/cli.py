@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     secret = commands.add_parser(
         "secret",
+        allow_abbrev=False,
         help="print a new random secret in base32",
         description="Print a new random secret in base32.",
     )
@@ -239,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     code = commands.add_parser(
         "code",
+        allow_abbrev=False,
         help="print the code for a secret",
         description="Print the current (or given) TOTP or HOTP code.",
     )
@@ -254,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser(
         "verify",
+        allow_abbrev=False,
         help="check a code; exit status 0 on a match, 1 otherwise",
         description="Check a code; exit status 0 on a match, 1 otherwise.",
     )

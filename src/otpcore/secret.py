@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import re
 import secrets
 from typing import Final
 
@@ -27,9 +26,11 @@ MIN_WEAK_SECRET_BYTES: Final = 10
 
 _ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _BASE32_ALPHABET: Final = frozenset(_ALPHABET + _ALPHABET.lower())
-_BASE32_TEXT: Final = re.compile("[A-Za-z2-7]+")
-_TO_BASE32HEX: Final = bytes.maketrans(
-    _ALPHABET.encode(), b"0123456789ABCDEFGHIJKLMNOPQRSTUV"
+_TO_BASE32HEX: Final = bytes(
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUV"[_ALPHABET.index(chr(byte).upper())]
+    if byte < 0x80 and chr(byte).upper() in _ALPHABET
+    else ord("!")
+    for byte in range(256)
 )
 _BITS_PER_CHAR: Final = 5
 # RFC 4648 section 6: a final quantum of 1, 3 or 6 characters cannot come
@@ -116,9 +117,14 @@ class Secret:
         compact = "".join(text.split()).replace("-", "").rstrip("=")
         if not compact:
             raise InvalidSecretError("secret: the base32 text is empty")
-        # Checked before upper-casing: str.upper maps some non-ASCII letters
-        # into the alphabet ("\u00df" becomes "SS").
-        if not (compact.isascii() and _BASE32_TEXT.fullmatch(compact)):
+        # Python reads base 32 in the digits 0-9A-V (RFC 4648's "base32hex"
+        # alphabet), so renaming the characters turns decoding into one
+        # integer parse instead of a loop over 8-character groups. Every
+        # byte outside the alphabet is renamed to "!", which int() refuses.
+        digits = compact.encode("utf-8").translate(_TO_BASE32HEX)
+        try:
+            number = int(digits, 32)
+        except ValueError:
             position = next(
                 index
                 for index, char in enumerate(compact, start=1)
@@ -127,20 +133,18 @@ class Secret:
             raise InvalidSecretError(
                 "secret: base32 allows only A-Z and 2-7 (and '=' padding "
                 f"at the end); character {position} is outside that set"
-            )
+            ) from None
         if len(compact) % _QUANTUM in _IMPOSSIBLE_TAILS:
             raise InvalidSecretError(
                 f"secret: {len(compact)} base32 characters cannot encode a "
                 "whole number of bytes; is a character missing?"
             )
-        # Python reads base 32 in the digits 0-9A-V (RFC 4648's "base32hex"
-        # alphabet), so renaming the characters turns decoding into one
-        # integer parse instead of a loop over 8-character groups.
         nbits = len(compact) * _BITS_PER_CHAR
         nbytes = nbits // 8
-        number = int(compact.upper().encode().translate(_TO_BASE32HEX), 32)
         key = (number >> (nbits - nbytes * 8)).to_bytes(nbytes, "big")
-        return cls(key)
+        secret = object.__new__(cls)
+        secret._key = key
+        return secret
 
     @property
     def b32(self) -> str:

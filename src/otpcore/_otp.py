@@ -53,6 +53,7 @@ DEFAULT_ALGORITHM: Final = "sha1"
 #: RFC 4226 section 5.2: the counter is an 8-byte value.
 MAX_COUNTER: Final = 2**64 - 1
 
+_MAX_ECHOED_NAME: Final = 8
 _KEY_TYPES: Final = (bytes, bytearray, memoryview)
 
 SecretLike: TypeAlias = Secret | bytes | str
@@ -85,7 +86,15 @@ def coerce_secret(secret: object, *, allow_weak: bool) -> Secret:
         InvalidSecretError: ``secret`` is of another type or not base32.
         WeakSecretError: The key is shorter than 128 bits, or than 80 bits
             with ``allow_weak``.
+        InvalidParameterError: ``allow_weak`` is not a bool.
     """
+    # An opt-out of a security policy must be explicit: a truthy "no" or 1
+    # is not consent to weak keys.
+    if not isinstance(allow_weak, bool):
+        raise InvalidParameterError(
+            "allow_weak",
+            f"expected True or False, got {type(allow_weak).__name__}",
+        )
     if isinstance(secret, _KEY_TYPES):
         key = Secret(bytes(secret))
     elif isinstance(secret, Secret):
@@ -113,6 +122,17 @@ def _check_int(
     if isinstance(value, bool) or not isinstance(value, int):
         raise error(parameter, f"expected an int, got {type(value).__name__}")
     return value
+
+
+def _describe_name(name: str) -> str:
+    """Quote a short name, but only describe a long one.
+
+    A caller who passes arguments in the wrong order could put a secret
+    where a name belongs; a long string is never echoed.
+    """
+    if len(name) <= _MAX_ECHOED_NAME and name.isascii() and name.isalnum():
+        return repr(name)
+    return f"a string of {len(name)} characters"
 
 
 def check_counter(counter: object, parameter: str = "counter") -> int:
@@ -193,7 +213,8 @@ class OtpGenerator:
         if name not in ALGORITHMS:
             raise InvalidAlgorithmError(
                 "algorithm",
-                f"must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}",
+                f"must be one of {', '.join(ALGORITHMS)}, got "
+                + _describe_name(algorithm),
             )
         self._secret = coerce_secret(secret, allow_weak=allow_weak)
         self._digits = digits

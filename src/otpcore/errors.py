@@ -11,11 +11,13 @@ from __future__ import annotations
 __all__ = [
     "CredentialsRejectedError",
     "DataTooLongError",
+    "InvalidAccountError",
     "InvalidAlgorithmError",
     "InvalidCounterError",
     "InvalidDigitsError",
     "InvalidParameterError",
     "InvalidPeriodError",
+    "InvalidQrParameterError",
     "InvalidRecipientError",
     "InvalidSecretError",
     "InvalidTimeError",
@@ -99,11 +101,23 @@ class DataTooLongError(QrError):
     """The data does not fit a QR code at the requested level or version."""
 
 
+class InvalidQrParameterError(QrError, InvalidParameterError):
+    """A QR code or renderer parameter is not one of the allowed values.
+
+    Attributes:
+        parameter: The name of the parameter that was refused.
+    """
+
+
 # Verification state.
 
 
 class StoreError(OtpError):
     """A store for verification state failed."""
+
+
+class InvalidAccountError(InvalidParameterError):
+    """An account id is not a non-empty str of bounded length."""
 
 
 class StoreUnavailableError(StoreError):
@@ -114,35 +128,26 @@ class StoreUnavailableError(StoreError):
 
 
 class SmsError(OtpError):
-    """An SMS transport or verifier could not do what was asked."""
+    """An SMS transport or verifier could not do what was asked.
+
+    Attributes:
+        provider_code: The provider's error code (Twilio's ``code``), when
+            it gave one; the provider's own message is part of ``str(exc)``.
+    """
+
+    def __init__(
+        self, message: str, *, provider_code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.provider_code = provider_code
 
 
 class InvalidRecipientError(SmsError):
-    """The recipient is not an E.164 number, or cannot receive SMS.
-
-    Attributes:
-        provider_code: The provider's error code, when it gave one.
-    """
-
-    def __init__(
-        self, message: str, *, provider_code: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.provider_code = provider_code
+    """The recipient is not an E.164 number, or cannot receive SMS."""
 
 
 class MessageRejectedError(SmsError):
-    """The provider refused the message for a lasting reason.
-
-    Attributes:
-        provider_code: The provider's error code, when it gave one.
-    """
-
-    def __init__(
-        self, message: str, *, provider_code: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.provider_code = provider_code
+    """The provider refused the message for a lasting reason."""
 
 
 class CredentialsRejectedError(SmsError):
@@ -156,8 +161,14 @@ class RateLimitedError(SmsError):
         retry_after: Seconds to wait before trying again.
     """
 
-    def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float,
+        provider_code: int | None = None,
+    ) -> None:
+        super().__init__(message, provider_code=provider_code)
         self.retry_after = retry_after
 
 

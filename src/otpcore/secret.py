@@ -125,11 +125,7 @@ class Secret:
         try:
             number = int(digits, 32)
         except ValueError:
-            position = next(
-                index
-                for index, char in enumerate(compact, start=1)
-                if char not in _BASE32_ALPHABET
-            )
+            position = _first_invalid(text)
             raise InvalidSecretError(
                 "secret: base32 allows only A-Z and 2-7 (and '=' padding "
                 f"at the end); character {position} is outside that set"
@@ -176,3 +172,16 @@ class Secret:
 
     def __reduce__(self) -> tuple[type[Secret], tuple[bytes]]:
         return (Secret, (self._key,))
+
+
+def _first_invalid(text: str) -> int:
+    """Return the 1-based position in ``text`` of its first bad character.
+
+    Counted in the text as given, separators included, so that the number
+    points at the character the user sees.
+    """
+    body = text.rstrip().rstrip("=")
+    for position, char in enumerate(body, start=1):
+        if char not in _BASE32_ALPHABET and char != "-" and not char.isspace():
+            return position
+    return len(body) + 1

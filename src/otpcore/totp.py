@@ -165,7 +165,7 @@ class TOTP(OtpGenerator):
         Raises:
             InvalidTimeError: ``when`` is not a finite number, or precedes t0.
         """
-        return self._code(self.step(when))
+        return self._code(self.step(unix_seconds(when, "when")))
 
     def at_step(self, step: int) -> str:
         """Return the code for time step ``step``."""
@@ -248,7 +248,14 @@ class TOTP(OtpGenerator):
         # Imported here because otpcore.uri imports this module.
         from otpcore.uri import build_uri  # noqa: PLC0415
 
-        return build_uri(self, account, issuer=issuer, **extra)
+        # mypy cannot tell that a "counter" in extra, the only key it
+        # objects to, is refused by build_uri with an InvalidUriError.
+        return build_uri(
+            self,
+            account,
+            issuer=issuer,
+            **extra,  # type: ignore[arg-type]
+        )
 
     def __repr__(self) -> str:
         return (

@@ -235,3 +235,128 @@ def test_every_command_has_help(command):
 
     assert result.returncode == 0
     assert "usage: otpcore " + command in result.stdout
+
+
+def test_uri_prints_a_key_uri_for_the_secret():
+    """`uri` prints an otpauth URI that carries the secret and the names."""
+    result = run(
+        "uri",
+        "--account",
+        "alice@example.com",
+        "--issuer",
+        "Example Co",
+        stdin=RFC_B32,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "otpauth://totp/Example%20Co:alice%40example.com"
+        f"?secret={RFC_B32}&issuer=Example%20Co"
+    )
+    assert result.stderr == ""
+
+
+def test_uri_warns_about_parameters_the_app_ignores():
+    """`uri --period 60` warns that Google Authenticator ignores it."""
+    result = run("uri", "--account", "a", "--period", "60", "--new-secret")
+
+    assert result.returncode == 0
+    assert "period=60" in result.stdout
+    assert "warning:" in result.stderr
+
+
+def test_uri_for_hotp_always_carries_the_counter():
+    """`uri --hotp` includes counter=0 even though 0 is the default."""
+    result = run("uri", "--account", "a", "--hotp", stdin=RFC_B32)
+
+    assert result.stdout.startswith("otpauth://hotp/a?")
+    assert "counter=0" in result.stdout
+
+
+def test_uri_refuses_a_colon_in_the_account():
+    """An account with a colon cannot be split back, so it is refused."""
+    result = run("uri", "--account", "a:b", stdin=RFC_B32)
+
+    assert result.returncode == 2
+    assert "colon" in result.stderr
+
+
+def test_code_reads_an_otpauth_uri():
+    """`code --uri` takes every parameter from the URI."""
+    uri = f"otpauth://totp/x?secret={RFC_B32}&digits=8"
+
+    result = run("code", "--uri", "--at", "59", stdin=uri)
+
+    assert result.stdout.strip() == "94287082"
+
+
+def test_qr_draws_the_uri_on_the_terminal():
+    """`qr` prints half-block rows, two module rows per line."""
+    uri = f"otpauth://totp/x?secret={RFC_B32}"
+
+    result = run("qr", stdin=uri)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len({len(line) for line in lines}) == 1
+    assert set(result.stdout) <= set("\u2580\u2584\u2588 \n")
+
+
+def test_qr_png_file_is_private_and_reads_back(tmp_path: Path):
+    """`qr --png` writes a 0600 file that zbarimg decodes to the URI."""
+    uri = f"otpauth://totp/Example:alice?secret={RFC_B32}&issuer=Example"
+    path = tmp_path / "code.png"
+
+    result = run("qr", "--png", str(path), stdin=uri)
+
+    assert result.returncode == 0, result.stderr
+    assert path.stat().st_mode & 0o777 == 0o600
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert decoded.stdout.strip() == uri
+
+
+def test_qr_refuses_what_is_not_an_otpauth_uri():
+    """`qr` refuses text that is not a valid otpauth URI."""
+    result = run("qr", stdin="https://example.com/")
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("otpcore: error:")
+
+
+def test_import_turns_an_export_into_otpauth_uris():
+    """`import` prints one otpauth URI per account of the export."""
+    from otpcore import HOTP, TOTP
+    from otpcore.uri import migration_uris, parse_uri
+
+    records = [
+        parse_uri(TOTP(RFC_KEY).provisioning_uri("alice", "Example")),
+        parse_uri(HOTP(RFC_KEY).provisioning_uri("bob", counter=7)),
+    ]
+    export = "\n".join(migration_uris(records))
+
+    result = run("import", stdin=export)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [record.uri() for record in records]
+
+
+def test_import_refuses_a_malformed_export():
+    """A damaged export gives one line and status 2, not a traceback."""
+    result = run("import", stdin="otpauth-migration://offline?data=AAAA")
+
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["uri", "qr", "import", "demo"])
+def test_later_commands_have_help(command):
+    """The provisioning and demo commands describe themselves too."""
+    result = run(command, "--help")
+
+    assert result.returncode == 0
+    assert "usage: otpcore " + command in result.stdout

@@ -145,7 +145,103 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_secret_source(parser: argparse.ArgumentParser) -> None:
+def _cmd_uri(args: argparse.Namespace) -> int:
+    from otpcore.compat import check  # noqa: PLC0415
+
+    if args.new_secret:
+        secret = Secret.generate()
+    else:
+        secret = Secret.from_b32(_read_secret_text(args, "Secret (base32)"))
+    otp: TOTP | HOTP
+    if args.hotp:
+        otp = HOTP(
+            secret,
+            digits=args.digits,
+            algorithm=args.algorithm,
+            allow_weak=args.allow_weak,
+        )
+        uri = otp.provisioning_uri(
+            args.account,
+            args.issuer,
+            counter=0 if args.counter is None else args.counter,
+            **_image(args),
+        )
+    else:
+        otp = TOTP(
+            secret,
+            digits=args.digits,
+            algorithm=args.algorithm,
+            period=args.period,
+            allow_weak=args.allow_weak,
+        )
+        uri = otp.provisioning_uri(args.account, args.issuer, **_image(args))
+    print(uri)
+    for issue in check(uri, args.app):
+        print(f"warning: {issue.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _image(args: argparse.Namespace) -> dict[str, str]:
+    return {} if args.image is None else {"image": args.image}
+
+
+def _cmd_qr(args: argparse.Namespace) -> int:
+    from otpcore.qr import QrCode  # noqa: PLC0415
+    from otpcore.uri import parse_uri  # noqa: PLC0415
+
+    text = _read_secret_text(args, "otpauth URI")
+    # Parsing first refuses a malformed URI before it reaches a phone.
+    parse_uri(text, allow_weak=args.allow_weak, strict_issuer=False)
+    code = QrCode.encode(text, args.ecc)
+    if args.png is None and args.svg is None:
+        print(code.terminal(invert=args.invert), end="")
+        return EXIT_OK
+    if args.png is not None:
+        _write_private(args.png, code.png(scale=args.scale))
+    if args.svg is not None:
+        _write_private(args.svg, code.svg(scale=args.scale).encode())
+    return EXIT_OK
+
+
+def _write_private(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path``, readable by its owner only.
+
+    A QR code of an otpauth URI carries the secret, so the file gets the
+    same care as the secret itself.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from otpcore.uri import parse_migration_uris  # noqa: PLC0415
+
+    text = _read_secret_text(args, "otpauth-migration URI")
+    records = parse_migration_uris(text.split())
+    for record in records:
+        print(record.uri())
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from otpcore.demo import serve  # noqa: PLC0415
+    except ImportError as exc:
+        raise CliError(
+            f"the demo needs the 'demo' extra ({exc.name} is missing): "
+            "pip install 'otpcore[demo]'"
+        ) from None
+    serve(args.host, args.port, args.db)
+    return EXIT_OK
+
+
+def _add_secret_source(
+    parser: argparse.ArgumentParser, *, uri_option: bool = True
+) -> None:
     source = parser.add_argument_group(
         "secret source",
         "The secret is read from standard input unless one of these is "
@@ -160,11 +256,12 @@ def _add_secret_source(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="read the secret from environment variable NAME",
     )
-    source.add_argument(
-        "--uri",
-        action="store_true",
-        help="the input is an otpauth:// URI, not base32",
-    )
+    if uri_option:
+        source.add_argument(
+            "--uri",
+            action="store_true",
+            help="the input is an otpauth:// URI, not base32",
+        )
 
 
 def _add_algorithm_options(parser: argparse.ArgumentParser) -> None:
@@ -274,6 +371,98 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_secret_source(verify)
     verify.set_defaults(handler=_cmd_verify)
+
+    uri = commands.add_parser(
+        "uri",
+        allow_abbrev=False,
+        help="print the otpauth:// URI that loads a secret into an app",
+        description="Print the otpauth:// URI for a secret, and warn about "
+        "parameters the chosen app is known to ignore.",
+    )
+    uri.add_argument("--account", required=True, help="the account name")
+    uri.add_argument("--issuer", help="the service name (recommended)")
+    uri.add_argument("--image", help="an https URL of an icon")
+    uri.add_argument(
+        "--app",
+        default="google",
+        choices=("google", "keyuri"),
+        help="the app to check compatibility with (default %(default)s)",
+    )
+    uri.add_argument(
+        "--new-secret",
+        action="store_true",
+        help="generate a new secret instead of reading one",
+    )
+    _add_algorithm_options(uri)
+    _add_secret_source(uri, uri_option=False)
+    uri.set_defaults(handler=_cmd_uri)
+
+    qr = commands.add_parser(
+        "qr",
+        allow_abbrev=False,
+        help="draw an otpauth:// URI as a QR code",
+        description="Draw an otpauth:// URI as a QR code: on the terminal, "
+        "or into PNG or SVG files (created readable by their owner only, "
+        "since the code holds the secret).",
+    )
+    qr.add_argument("--png", metavar="PATH", help="write a PNG file")
+    qr.add_argument("--svg", metavar="PATH", help="write an SVG file")
+    qr.add_argument(
+        "--scale",
+        type=int,
+        default=8,
+        help="pixels per module in files (default %(default)s)",
+    )
+    qr.add_argument(
+        "--ecc",
+        default="M",
+        choices=("L", "M", "Q", "H"),
+        help="error correction level (default %(default)s)",
+    )
+    qr.add_argument(
+        "--invert",
+        action="store_true",
+        help="for a terminal with dark text on a light background",
+    )
+    qr.add_argument(
+        "--allow-weak",
+        action="store_true",
+        help="accept keys of 80 to 127 bits",
+    )
+    _add_secret_source(qr, uri_option=False)
+    qr.set_defaults(handler=_cmd_qr)
+
+    import_ = commands.add_parser(
+        "import",
+        allow_abbrev=False,
+        help="turn a Google Authenticator export into otpauth:// URIs",
+        description="Read otpauth-migration:// URIs (one per line, all the "
+        "QR codes of one export) and print one otpauth:// URI per account.",
+    )
+    _add_secret_source(import_, uri_option=False)
+    import_.set_defaults(handler=_cmd_import)
+
+    demo = commands.add_parser(
+        "demo",
+        allow_abbrev=False,
+        help="run the two-factor login demo site",
+        description="Run the two-factor login demo site (needs the 'demo' "
+        "extra). Text messages are printed to standard error unless "
+        "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (or "
+        "TWILIO_MESSAGING_SERVICE_SID) are set.",
+    )
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address (default %(default)s)"
+    )
+    demo.add_argument(
+        "--port", type=int, default=5000, help="port (default %(default)s)"
+    )
+    demo.add_argument(
+        "--db",
+        default="demo.sqlite3",
+        help="SQLite file, created on first use (default %(default)s)",
+    )
+    demo.set_defaults(handler=_cmd_demo)
     return parser
 
 

@@ -222,8 +222,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     text = _read_secret_text(args, "otpauth-migration URI")
     records = parse_migration_uris(text.split())
-    for record in records:
-        print(record.uri())
+    # Every URI is built before any is printed, so a record that cannot be
+    # written leaves no partial list behind.
+    uris = [record.uri() for record in records]
+    print("\n".join(uris))
     return EXIT_OK
 
 

@@ -26,6 +26,12 @@ CORE_MODULES = [
     "otpcore.hotp",
     "otpcore.secret",
     "otpcore.totp",
+    "otpcore.uri",
+    "otpcore.steam",
+    "otpcore.compat",
+    "otpcore.qr",
+    "otpcore.sms",
+    "otpcore.cli",
 ]
 
 # Optional extras the core must never pull in.

@@ -1,8 +1,10 @@
 """otpcore: one-time passwords for two-factor login.
 
 HOTP (RFC 4226) and TOTP (RFC 6238), base32 secrets, otpauth:// URIs and
-verification that never raises on what a user typed. The guard, stores, SMS
-and QR modules live in their own subpackages and are imported from there.
+verification that never raises on what a user typed. The QR encoder
+(``otpcore.qr``), verification policy (``otpcore.guard``), stores
+(``otpcore.stores``), recovery codes (``otpcore.recovery``) and SMS delivery
+(``otpcore.sms``) are imported from their own modules.
 """
 
 from otpcore._otp import Match
@@ -22,6 +24,7 @@ from otpcore.errors import (
 from otpcore.hotp import HOTP
 from otpcore.secret import Secret
 from otpcore.totp import TOTP
+from otpcore.uri import Provisioning, parse_uri
 
 __all__ = [
     "HOTP",
@@ -37,8 +40,10 @@ __all__ = [
     "InvalidWindowError",
     "Match",
     "OtpError",
+    "Provisioning",
     "Secret",
     "WeakSecretError",
+    "parse_uri",
 ]
 
 __version__ = "0.1.0.dev0"

@@ -194,7 +194,7 @@ def _cmd_qr(args: argparse.Namespace) -> int:
     parse_uri(text, allow_weak=args.allow_weak, strict_issuer=False)
     code = QrCode.encode(text, args.ecc)
     if args.png is None and args.svg is None:
-        print(code.terminal(invert=args.invert), end="")
+        print(code.terminal(invert=args.invert))
         return EXIT_OK
     if args.png is not None:
         _write_private(args.png, code.png(scale=args.scale))

@@ -32,6 +32,9 @@ CORE_MODULES = [
     "otpcore.qr",
     "otpcore.sms",
     "otpcore.cli",
+    "otpcore.guard",
+    "otpcore.stores",
+    "otpcore.recovery",
 ]
 
 # Optional extras the core must never pull in.

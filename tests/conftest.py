@@ -1,0 +1,71 @@
+"""Fixtures shared by the test modules: a clock, a real redis-server, stores.
+
+``redis_server`` starts Debian's ``redis-server`` on a free loopback port,
+without persistence, once per session; a missing program fails the tests
+that need it, since CI installs it. ``store`` runs a test once per store:
+memory, SQLite (a file in ``tmp_path``) and Redis (a key prefix of its
+own, so tests never see each other's keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from _stores import FakeClock, RedisServer, launch_redis, redis_store
+from otpcore.stores import MemoryStore, SQLiteStore, Store
+
+
+@pytest.fixture(scope="session")
+def redis_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RedisServer]:
+    """A redis-server on loopback for the whole session; killed at the end."""
+    server = launch_redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_server_factory(
+    tmp_path: Path,
+) -> Iterator[Callable[[], RedisServer]]:
+    """Start private redis-servers (to stop mid-test); all killed after."""
+    started: list[RedisServer] = []
+
+    def start() -> RedisServer:
+        server = launch_redis(tmp_path)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that moves only when the test says so."""
+    return FakeClock()
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> Iterator[Store]:
+    """Each store in turn; memory and SQLite run on the ``clock`` fixture.
+
+    Redis measures expiry by its own clock, so tests of expiry read the TTL
+    rather than move ``clock``.
+    """
+    made: Store
+    if request.param == "memory":
+        made = MemoryStore(clock=clock)
+    elif request.param == "sqlite":
+        made = SQLiteStore(tmp_path / "state.sqlite3", clock=clock)
+    else:
+        made = redis_store(request.getfixturevalue("redis_server"))
+    yield made
+    made.close()

@@ -50,6 +50,7 @@ from pathlib import Path
 import redis
 
 import otpcore
+from _harness import measure
 from otpcore import TOTP
 from otpcore.guard import Guard
 from otpcore.stores import MemoryStore, RedisStore, SQLiteStore, Store
@@ -133,21 +134,6 @@ def contenders(
                 "attacked", totp, code, at=NOW
             )
     return table | extra
-
-
-def measure(
-    table: dict[str, Callable[[], object]], rounds: int, number: int
-) -> dict[str, float]:
-    """Return each contender's best time per call, in microseconds."""
-    best = dict.fromkeys(table, float("inf"))
-    for _ in range(rounds):
-        for name, call in table.items():
-            start = time.perf_counter()
-            for _ in range(number):
-                call()
-            elapsed = (time.perf_counter() - start) / number * 1e6
-            best[name] = min(best[name], elapsed)
-    return best
 
 
 def sqlite_transactions(store: SQLiteStore, totp: TOTP, calls: int) -> int:

@@ -21,13 +21,13 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-import time
 from collections.abc import Callable
 from importlib.metadata import version
 
 import segno
 
 import otpcore
+from _harness import measure
 from otpcore.qr import QrCode, _matrix, _penalty, _reedsolomon, _tables
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -93,21 +93,6 @@ def scenarios() -> dict[str, dict[str, Callable[[], object]]]:
         "segno": theirs(uri),
     }
     return table
-
-
-def measure(
-    contenders: dict[str, Callable[[], object]], rounds: int, number: int
-) -> dict[str, float]:
-    """Return each contender's best time per call, in microseconds."""
-    best = dict.fromkeys(contenders, float("inf"))
-    for _ in range(rounds):
-        for name, call in contenders.items():
-            start = time.perf_counter()
-            for _ in range(number):
-                call()
-            elapsed = (time.perf_counter() - start) / number * 1e6
-            best[name] = min(best[name], elapsed)
-    return best
 
 
 def main() -> None:

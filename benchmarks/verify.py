@@ -25,7 +25,6 @@ import hmac
 import platform
 import struct
 import sys
-import time
 from collections.abc import Callable
 from importlib.metadata import version
 
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.twofactor import InvalidToken
 from cryptography.hazmat.primitives.twofactor import totp as crypto_totp
 
 import otpcore
+from _harness import measure
 from otpcore import TOTP, Secret
 
 KEY = b"12345678901234567890"
@@ -107,21 +107,6 @@ def scenarios() -> dict[str, dict[str, Callable[[], object]]]:
             "bare loop": bare_loop(0),
         },
     }
-
-
-def measure(
-    contenders: dict[str, Callable[[], object]], rounds: int, number: int
-) -> dict[str, float]:
-    """Return each contender's best time per call, in microseconds."""
-    best = dict.fromkeys(contenders, float("inf"))
-    for _ in range(rounds):
-        for name, call in contenders.items():
-            start = time.perf_counter()
-            for _ in range(number):
-                call()
-            elapsed = (time.perf_counter() - start) / number * 1e6
-            best[name] = min(best[name], elapsed)
-    return best
 
 
 def main() -> None:

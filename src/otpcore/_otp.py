@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from hmac import compare_digest
-from typing import Final, TypeAlias
+from typing import ClassVar, Final, TypeAlias
 
 from otpcore._hmac import (
     ALGORITHMS,
@@ -185,10 +185,13 @@ class OtpGenerator:
     """The shared part of HOTP and TOTP: a prepared key and a code space.
 
     Subclasses add how a counter is chosen. ``_render`` and ``_read`` define
-    the code alphabet; Steam Guard replaces both.
+    the code alphabet; a subclass that replaces them (Steam Guard) sets
+    ``_decimal`` to False, so that the inlined decimal paths step aside.
     """
 
     __slots__ = ("_algorithm", "_digits", "_mac", "_modulus", "_secret")
+
+    _decimal: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -256,14 +259,17 @@ class OtpGenerator:
         Reporting the latest match keeps replay protection from being walked
         backwards when two steps share a code.
 
-        This is the hot path of verification, so the HMAC and the dynamic
-        truncation of :mod:`otpcore._hmac` are written out here rather than
-        called, saving a call per step.
+        This is the hot path of verification, so the HMAC, the dynamic
+        truncation of :mod:`otpcore._hmac` and, for decimal codes,
+        :meth:`_render` are written out here rather than called, saving
+        calls per step.
         """
         inner = self._mac.inner
         outer = self._mac.outer
-        render = self._render
         pack = pack_counter
+        modulus = self._modulus
+        digits = self._digits
+        render = None if self._decimal else self._render
         found = -1
         for counter in range(first, last + 1):
             state = inner.copy()
@@ -274,6 +280,11 @@ class OtpGenerator:
             offset = digest[-1] & OFFSET_MASK
             chunk = digest[offset : offset + VALUE_BYTES]
             value = int.from_bytes(chunk, "big") & VALUE_MASK
-            if compare_digest(render(value), code):
+            candidate = (
+                str(value % modulus).zfill(digits)
+                if render is None
+                else render(value)
+            )
+            if compare_digest(candidate, code):
                 found = counter
         return found if found >= 0 else None

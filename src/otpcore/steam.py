@@ -72,6 +72,8 @@ class SteamTOTP(TOTP):
 
     __slots__ = ()
 
+    _decimal = False
+
     def __init__(
         self,
         secret: SecretLike,

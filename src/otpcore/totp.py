@@ -221,10 +221,19 @@ class TOTP(OtpGenerator):
             current = (seconds - self._t0) // self._period
             if current > MAX_COUNTER:
                 current = self.step(seconds)
-        typed = self._read(code)
+        if (
+            self._decimal
+            and type(code) is str
+            and len(code) == self._digits
+            and code.isascii()
+            and code.isdigit()
+        ):
+            typed: str | None = code
+        else:
+            typed = self._read(code)
         if typed is None:
             return None
-        first = max(current - window, 0)
+        first = current - window if current > window else 0
         last = min(current + window, MAX_COUNTER)
         found = self._scan(typed, first, last)
         if found is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 
@@ -15,11 +16,19 @@ def measure(
     for a while slows all of them, and the best round of each is kept.
     """
     best = dict.fromkeys(contenders, float("inf"))
-    for _ in range(rounds):
-        for name, call in contenders.items():
-            start = time.perf_counter()
-            for _ in range(number):
-                call()
-            elapsed = (time.perf_counter() - start) / number * 1e6
-            best[name] = min(best[name], elapsed)
+    # As timeit does: a collection landing in one contender's turn would
+    # charge it for garbage the others made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for name, call in contenders.items():
+                start = time.perf_counter()
+                for _ in range(number):
+                    call()
+                elapsed = (time.perf_counter() - start) / number * 1e6
+                best[name] = min(best[name], elapsed)
+    finally:
+        if collecting:
+            gc.enable()
     return best

@@ -201,7 +201,8 @@ class OtpGenerator:
         algorithm: str,
         allow_weak: bool,
     ) -> None:
-        digits = _check_int("digits", digits, InvalidDigitsError)
+        if type(digits) is not int:
+            digits = _check_int("digits", digits, InvalidDigitsError)
         if not MIN_DIGITS <= digits <= MAX_DIGITS:
             raise InvalidDigitsError(
                 "digits",
@@ -223,7 +224,7 @@ class OtpGenerator:
         self._digits = digits
         self._algorithm = name
         self._modulus = 10**digits
-        self._mac = KeyedHmac(bytes(self._secret), name)
+        self._mac = KeyedHmac(self._secret._key, name)
 
     @property
     def secret(self) -> Secret:

@@ -33,6 +33,7 @@ _TO_BASE32HEX: Final = bytes(
     for byte in range(256)
 )
 _BITS_PER_CHAR: Final = 5
+_BYTES_LIKE: Final = (bytearray, memoryview)
 # RFC 4648 section 6: a final quantum of 1, 3 or 6 characters cannot come
 # from any byte string.
 _IMPOSSIBLE_TAILS: Final = frozenset({1, 3, 6})
@@ -59,7 +60,7 @@ class Secret:
 
     def __init__(self, key: bytes) -> None:
         raw: object = key
-        if isinstance(raw, bytearray | memoryview):
+        if type(raw) is not bytes and isinstance(raw, _BYTES_LIKE):
             raw = bytes(raw)
         if not isinstance(raw, bytes):
             raise InvalidSecretError(
@@ -114,7 +115,11 @@ class Secret:
             )
         # Provider pages group a secret for reading, and both of Google's
         # authenticator apps drop spaces and hyphens before decoding.
-        compact = "".join(text.split()).replace("-", "").rstrip("=")
+        compact = (
+            text
+            if text.isalnum()
+            else "".join(text.split()).replace("-", "").rstrip("=")
+        )
         if not compact:
             raise InvalidSecretError("secret: the base32 text is empty")
         # Python reads base 32 in the digits 0-9A-V (RFC 4648's "base32hex"

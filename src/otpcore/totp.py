@@ -43,6 +43,11 @@ DEFAULT_WINDOW: Final = 1
 #: one HMAC and widens the odds of a guess, so a bound is a safety property.
 MAX_WINDOW: Final = 100
 
+# Below these, verify takes its fast path: a float converts exactly enough
+# and a step plus any window stays within 64 bits.
+_FAST_SECONDS: Final = float(2**52)
+_FAST_STEPS: Final = MAX_COUNTER - MAX_WINDOW
+
 #: Returns the current Unix time in seconds.
 Clock = Callable[[], float]
 
@@ -215,12 +220,19 @@ class TOTP(OtpGenerator):
         if type(window) is not int or not 0 <= window <= MAX_WINDOW:
             window = check_window(window, "window", MAX_WINDOW)
         seconds = self._clock() if at is None else at
-        if type(seconds) is not int or seconds < self._t0:
-            current = self.step(seconds)
+        if type(seconds) is float and 0.0 <= seconds < _FAST_SECONDS:
+            # int() rounds towards zero, which is floor for these.
+            seconds = int(seconds)
+        t0 = self._t0
+        if (
+            type(seconds) is int
+            and seconds >= t0
+            and (current := (seconds - t0) // self._period) <= _FAST_STEPS
+        ):
+            last = current + window
         else:
-            current = (seconds - self._t0) // self._period
-            if current > MAX_COUNTER:
-                current = self.step(seconds)
+            current = self.step(seconds)
+            last = min(current + window, MAX_COUNTER)
         if (
             self._decimal
             and type(code) is str
@@ -234,7 +246,6 @@ class TOTP(OtpGenerator):
         if typed is None:
             return None
         first = current - window if current > window else 0
-        last = min(current + window, MAX_COUNTER)
         found = self._scan(typed, first, last)
         if found is None:
             return None

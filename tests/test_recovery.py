@@ -21,7 +21,7 @@ from otpcore.errors import (
 from otpcore.recovery import ALPHABET, RecoveryCodes, Redemption
 from otpcore.stores import MemoryStore, Store
 
-CODE_SHAPE = re.compile(r"^[0-9a-hjkmnp-tv-z]{5}(-[0-9a-hjkmnp-tv-z]{5}){2}$")
+CODE_SHAPE = re.compile(r"^[0-9a-hjkmnp-tv-z]{6}(-[0-9a-hjkmnp-tv-z]{6}){3}$")
 PEPPER = b"p" * 32
 
 
@@ -40,13 +40,13 @@ def codes(store: Store) -> RecoveryCodes:
 
 
 def test_a_set_has_ten_grouped_codes(codes: RecoveryCodes) -> None:
-    """Ten distinct codes of three groups of five alphabet characters."""
+    """Ten distinct codes of four groups of six alphabet characters."""
     issued = codes.generate("alice")
 
     assert len(issued) == 10
     assert len(set(issued)) == 10
     assert all(CODE_SHAPE.match(code) for code in issued)
-    assert codes.bits == 75
+    assert codes.bits == 120
 
 
 def test_the_alphabet_has_no_lookalikes() -> None:
@@ -259,8 +259,11 @@ def test_codes_need_the_same_pepper(store: Store, other: bytes | None) -> None:
 @pytest.mark.parametrize(
     ("options", "parameter"),
     [
-        pytest.param({"groups": 2}, "group_length", id="50-bits"),
-        pytest.param({"group_length": 4}, "group_length", id="60-bits"),
+        pytest.param({"groups": 2}, "group_length", id="60-bits"),
+        pytest.param({"group_length": 4}, "group_length", id="80-bits"),
+        pytest.param(
+            {"groups": 5, "group_length": 4}, "group_length", id="100-bits"
+        ),
         pytest.param({"count": 0}, "count", id="no-codes"),
         pytest.param({"count": 101}, "count", id="too-many"),
         pytest.param({"groups": 0}, "groups", id="no-groups"),
@@ -271,7 +274,7 @@ def test_codes_need_the_same_pepper(store: Store, other: bytes | None) -> None:
 def test_weak_or_odd_parameters_are_refused(
     options: dict[str, Any], parameter: str
 ) -> None:
-    """Codes under 64 bits and other odd settings fail at construction."""
+    """Codes under 112 bits and other odd settings fail at construction."""
     with pytest.raises(InvalidParameterError) as caught:
         RecoveryCodes(MemoryStore(), **options)
 
@@ -279,13 +282,13 @@ def test_weak_or_odd_parameters_are_refused(
 
 
 def test_longer_codes_can_be_asked_for() -> None:
-    """Four groups of four give 80-bit codes in that shape."""
-    codes = RecoveryCodes(MemoryStore(), groups=4, group_length=4, count=3)
+    """Five groups of five give 125-bit codes in that shape."""
+    codes = RecoveryCodes(MemoryStore(), groups=5, group_length=5, count=3)
 
     issued = codes.generate("alice")
 
-    assert [len(code.split("-")) for code in issued] == [4, 4, 4]
-    assert codes.bits == 80
+    assert [len(code.split("-")) for code in issued] == [5, 5, 5]
+    assert codes.bits == 125
     assert codes.use("alice", issued[2])
 
 
@@ -343,7 +346,7 @@ def test_redis_stopped_accepts_nothing(redis_server_factory: Any) -> None:
 @settings(max_examples=50, deadline=None)
 @given(
     data=st.data(),
-    upper=st.lists(st.booleans(), min_size=15, max_size=15),
+    upper=st.lists(st.booleans(), min_size=24, max_size=24),
     separator=st.sampled_from(["", " ", "-", "  ", "\u00a0"]),
 )
 def test_any_casing_and_grouping_of_a_code_is_accepted(
@@ -356,7 +359,7 @@ def test_any_casing_and_grouping_of_a_code_is_accepted(
     cased = "".join(
         c.upper() if up else c for c, up in zip(code, upper, strict=True)
     )
-    cut = data.draw(st.lists(st.integers(1, 14), max_size=4, unique=True))
+    cut = data.draw(st.lists(st.integers(1, 23), max_size=4, unique=True))
     typed = "".join(
         separator + c if i in cut else c for i, c in enumerate(cased)
     )

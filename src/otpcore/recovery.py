@@ -4,22 +4,22 @@ A recovery code lets a user in when their authenticator is lost. Each is a
 look-up secret in the terms of NIST SP 800-63B section 5.1.2: random,
 usable once, and stored in a form that resists offline attack.
 
-A code is 15 characters of Crockford's base32 alphabet (digits and
-lower-case letters without i, l, o and u), in three groups of five for
-reading aloud: 75 bits each. NIST SP 800-63B section 5.1.2.2 lets secrets
-of at least 64 bits be stored with a plain approved hash and needs no
-throttling for them, so each is kept as SHA-256 over a random per-set salt,
-the code's position and the code. A copy of the store gives an attacker
-nothing better than trying 2**75 codes per account. Passing a ``pepper``
-(a key kept outside the store) turns the hash into HMAC-SHA-256, which the
-same section recommends, so that a copy of the store alone is useless.
+A code is 24 characters of Crockford's base32 alphabet (digits and
+lower-case letters without i, l, o and u), in four groups of six for
+reading: 120 bits each. NIST SP 800-63B section 5.1.2.2 lets look-up
+secrets of at least 112 bits be stored with an approved one-way function
+(shorter ones need a salted key-derivation function), so each is kept as
+SHA-256 over a random per-set salt, the code's position and the code. A
+copy of the store gives an attacker nothing better than trying 2**120 codes
+per account. Passing a ``pepper`` (a key kept outside the store) turns the
+hash into HMAC-SHA-256, so that a copy of the store alone is useless.
 
 >>> from otpcore.recovery import RecoveryCodes
 >>> from otpcore.stores import MemoryStore
 >>> codes = RecoveryCodes(MemoryStore())
 >>> issued = codes.generate("alice")
 >>> len(issued), len(issued[0])
-(10, 17)
+(10, 27)
 >>> codes.use("alice", issued[3].upper().replace("-", " "))
 Redemption(ok=True, remaining=9)
 >>> codes.use("alice", issued[3])
@@ -54,13 +54,14 @@ __all__ = [
 ALPHABET: Final = "0123456789abcdefghjkmnpqrstvwxyz"
 #: Ten codes, as most services hand out.
 DEFAULT_COUNT: Final = 10
-#: Three groups of five characters: 75 bits, read aloud in three breaths.
-DEFAULT_GROUPS: Final = 3
-DEFAULT_GROUP_LENGTH: Final = 5
-#: NIST SP 800-63B section 5.1.2.2: below 64 bits a look-up secret needs a
-#: key-derivation function and throttling; this module offers neither, so
-#: it refuses shorter codes.
-MIN_BITS: Final = 64
+#: Four groups of six characters: 120 bits.
+DEFAULT_GROUPS: Final = 4
+DEFAULT_GROUP_LENGTH: Final = 6
+#: NIST SP 800-63B section 5.1.2.2: a look-up secret of fewer than 112 bits
+#: must be stored through a salted key-derivation function (and below 64
+#: bits, throttled); this module hashes once and does not throttle, so it
+#: refuses shorter codes.
+MIN_BITS: Final = 112
 #: The most codes one set may hold; each use hashes every position.
 MAX_COUNT: Final = 100
 
@@ -99,15 +100,15 @@ class RecoveryCodes:
     Args:
         store: Where the hashes live; any :class:`~otpcore.stores.Store`.
         count: Codes per set (10).
-        groups: Groups per code (3).
-        group_length: Characters per group (5).
+        groups: Groups per code (4).
+        group_length: Characters per group (6).
         pepper: A key of at least 16 bytes kept outside the store; when
             given, codes are hashed with HMAC-SHA-256 under it. Changing
             it invalidates every set issued before.
 
     Raises:
         InvalidParameterError: A parameter is out of range, or the codes
-            would carry fewer than 64 bits.
+            would carry fewer than 112 bits.
     """
 
     __slots__ = ("_count", "_group_length", "_groups", "_pepper", "_store")

@@ -360,3 +360,29 @@ def test_later_commands_have_help(command):
 
     assert result.returncode == 0
     assert "usage: otpcore " + command in result.stdout
+
+
+def test_qr_png_makes_an_existing_file_private(tmp_path: Path):
+    """An existing file written by `qr --png` ends up 0600 as well."""
+    path = tmp_path / "code.png"
+    path.write_bytes(b"")
+    path.chmod(0o644)
+
+    result = run(
+        "qr", "--png", str(path), stdin=f"otpauth://totp/x?secret={RFC_B32}"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_undecodable_input_gives_one_line_and_status_2(tmp_path: Path):
+    """A secret file that is not UTF-8 is refused without a traceback."""
+    path = tmp_path / "secret.bin"
+    path.write_bytes(b"GEZDGNBV\xff\xfeGY3TQOJQ")
+
+    result = run("code", "--secret-file", str(path))
+
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr

@@ -712,6 +712,7 @@ def test_expired_replay_state_does_not_readmit_the_code(
         pytest.param("a" * (MAX_ACCOUNT_LENGTH + 1), id="too-long"),
         pytest.param("a\nb", id="newline"),
         pytest.param("\x00", id="nul"),
+        pytest.param("al\ud800ice", id="lone-surrogate"),
         pytest.param(17, id="int"),
         pytest.param(None, id="none"),
     ],

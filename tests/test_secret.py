@@ -418,3 +418,12 @@ def test_from_b32_counts_the_position_in_the_text_as_typed() -> None:
         Secret.from_b32("JBSW Y3DP EHPK 3PX1")
 
     assert "character 19" in str(caught.value)
+
+
+def test_from_b32_refuses_a_lone_surrogate_as_an_otp_error() -> None:
+    """A lone surrogate used to escape as UnicodeEncodeError with the text."""
+    with pytest.raises(InvalidSecretError) as caught:
+        Secret.from_b32("GEZDGNBV\ud800GY3TQOJQ")
+
+    assert "character 9" in str(caught.value)
+    assert caught.value.__cause__ is None

@@ -554,12 +554,46 @@ def test_redis_gives_up_on_a_record_that_never_settles(
         max_attempts=3,
     )
     other = redis.Redis.from_url(redis_server.url)
+    meddled: list[int] = []
 
     def meddle(_: dict[str, Any] | None) -> tuple[dict[str, Any], None]:
-        other.incr("settle:k")
+        meddled.append(len(meddled))
+        other.set("settle:k", f'{{"other": {len(meddled)}}}')
         return {"n": 1}, None
 
     with pytest.raises(StoreUnavailableError, match="kept changing"):
         made.update("k", meddle)
 
-    assert other.get("settle:k") == b"3"
+    assert len(meddled) == 3
+    assert other.get("settle:k") == b'{"other": 3}'
+
+
+def test_a_key_with_a_lone_surrogate_is_refused(store: Store) -> None:
+    """Such a key used to escape from SQLite as a UnicodeEncodeError."""
+    with pytest.raises(InvalidParameterError, match=r"^key: "):
+        store.update("guard:{al\ud800ice}", lambda record: (record, None))
+
+
+def test_a_value_otpcore_did_not_write_is_a_store_error(
+    tmp_path: Path,
+) -> None:
+    """A row changed by another program is refused, never half-read."""
+    store = SQLiteStore(tmp_path / "otp.sqlite3")
+    store.update("k", lambda _record: ({"a": 1}, None))
+    connection = sqlite3.connect(tmp_path / "otp.sqlite3")
+    with connection:
+        connection.execute("UPDATE otpcore_records SET value = 'not json'")
+    connection.close()
+
+    with pytest.raises(StoreError):
+        store.update("k", lambda record: (record, None))
+
+
+def test_the_memory_store_keeps_its_expiry_heap_bounded() -> None:
+    """Rewriting one key with an expiry does not grow the heap forever."""
+    store = MemoryStore()
+
+    for n in range(1000):
+        store.update("k", lambda _record, n=n: ({"n": n}, None), ttl=3600)
+
+    assert len(store._expiries) <= 8

@@ -211,6 +211,9 @@ def _write_private(path: str, data: bytes) -> None:
     """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # The mode above applies only to a new file; an existing one keeps
+        # its own unless it is changed.
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     except OSError as exc:
@@ -479,6 +482,13 @@ def main(
         return handler(args)
     except (OtpError, CliError) as exc:
         print(f"otpcore: error: {exc}", file=stderr or sys.stderr)
+        return EXIT_USAGE
+    except UnicodeError:
+        # Raised while reading the secret or URI; its text is not repeated.
+        print(
+            "otpcore: error: the input is not valid UTF-8 text",
+            file=stderr or sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_USAGE

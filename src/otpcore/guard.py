@@ -265,7 +265,8 @@ class Policy:
         flag: object = self.count_bad_format
         if not isinstance(flag, bool):
             raise InvalidParameterError(
-                "count_bad_format", f"expected a bool, got {type(flag)}"
+                "count_bad_format",
+                f"expected a bool, got {type(flag).__name__}",
             )
 
     def delay(self, failures: int) -> float:
@@ -304,7 +305,20 @@ def check_account(account: object) -> str:
         raise InvalidAccountError(
             "account", "must not contain control characters"
         )
+    if not _encodable(account):
+        raise InvalidAccountError(
+            "account", "must be valid Unicode text (no lone surrogates)"
+        )
     return account
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` can be stored: stores write UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _key(account: str) -> str:
@@ -899,23 +913,36 @@ class Guard:
             item.decode() if isinstance(item, bytes) else str(item)
             for item in reply
         ]
-        if fields[0] == "stale":
-            return int(fields[1])
-        reason = Reason(fields[0])
-        retry = float(fields[1])
-        match = None
-        if reason is Reason.ACCEPTED:
-            offset = int(fields[4])
-            if attempt.kind == _TOTP:
-                match = Match(attempt.current + offset, offset)
-            else:
-                match = Match(expected + offset, offset)
-        return Verdict(
-            reason,
-            math.inf if retry < 0 else retry / _MS,
-            match,
-            int(fields[2]),
-        )
+        try:
+            return _script_verdict(fields, attempt, expected)
+        except (ValueError, IndexError):
+            raise StoreError(
+                "RedisStore: the guard script's answer is not one otpcore "
+                "gives; is another program writing under the same prefix?"
+            ) from None
+
+
+def _script_verdict(
+    fields: list[str], attempt: _Attempt, expected: int
+) -> Verdict | int:
+    """Read the guard script's reply: a verdict, or a newer HOTP counter."""
+    if fields[0] == "stale":
+        return int(fields[1])
+    reason = Reason(fields[0])
+    retry = float(fields[1])
+    match = None
+    if reason is Reason.ACCEPTED:
+        offset = int(fields[4])
+        if attempt.kind == _TOTP:
+            match = Match(attempt.current + offset, offset)
+        else:
+            match = Match(expected + offset, offset)
+    return Verdict(
+        reason,
+        math.inf if retry < 0 else retry / _MS,
+        match,
+        int(fields[2]),
+    )
 
 
 def _verdict(outcome: _Outcome) -> Verdict:

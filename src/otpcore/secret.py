@@ -126,7 +126,9 @@ class Secret:
         # alphabet), so renaming the characters turns decoding into one
         # integer parse instead of a loop over 8-character groups. Every
         # byte outside the alphabet is renamed to "!", which int() refuses.
-        digits = compact.encode("utf-8").translate(_TO_BASE32HEX)
+        # "replace" turns anything outside ASCII, even a lone surrogate, into
+        # "?", which the table renames to "!" like every other stray byte.
+        digits = compact.encode("ascii", "replace").translate(_TO_BASE32HEX)
         try:
             number = int(digits, 32)
         except ValueError:

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Final, Protocol, TypeAlias, TypeVar
 
-from otpcore.errors import InvalidParameterError
+from otpcore.errors import InvalidParameterError, StoreError
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -117,6 +117,12 @@ def check_key(key: object) -> str:
             "key",
             f"must have 1 to {MAX_KEY_LENGTH} characters, got {len(key)}",
         )
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidParameterError(
+            "key", "must be valid Unicode text (no lone surrogates)"
+        ) from None
     return key
 
 
@@ -206,6 +212,16 @@ def encode_record(record: object) -> str:
 
 
 def decode_record(text: str | bytes) -> Record:
-    """Return the record stored as ``text``."""
-    record: Record = json.loads(text)
+    """Return the record stored as ``text``.
+
+    Raises:
+        StoreError: ``text`` is not a record otpcore wrote (the store was
+            changed by something else); nothing is accepted on it.
+    """
+    try:
+        record: object = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        record = None
+    if not isinstance(record, dict):
+        raise StoreError("the stored value is not an otpcore record")
     return record

@@ -6,8 +6,9 @@ import heapq
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Final, TypeVar
 
+from otpcore.errors import InvalidParameterError
 from otpcore.stores._base import (
     Clock,
     Record,
@@ -22,6 +23,11 @@ from otpcore.stores._base import (
 __all__ = ["MemoryStore"]
 
 T = TypeVar("T")
+
+
+# The heap is rebuilt when it holds this many times more entries than there
+# are records.
+_STALE_FACTOR: Final = 4
 
 
 class MemoryStore:
@@ -46,6 +52,10 @@ class MemoryStore:
     __slots__ = ("_clock", "_data", "_expiries", "_lock")
 
     def __init__(self, *, clock: Clock = time.time) -> None:
+        if not callable(clock):
+            raise InvalidParameterError(
+                "clock", f"expected a callable, got {type(clock).__name__}"
+            )
         self._clock = clock
         self._lock = threading.Lock()
         self._data: dict[str, tuple[str, float | None]] = {}
@@ -90,6 +100,8 @@ class MemoryStore:
             self._data[key] = (text, expires)
             if expires is not None:
                 heapq.heappush(self._expiries, (expires, key))
+                if len(self._expiries) > _STALE_FACTOR * len(self._data):
+                    self._compact()
             return result
 
     def close(self) -> None:
@@ -108,6 +120,17 @@ class MemoryStore:
             entry = self._data.get(key)
             if entry is not None and entry[1] == expires:
                 del self._data[key]
+
+    def _compact(self) -> None:
+        # Rewriting a key leaves its old expiry in the heap until that time
+        # comes; for records kept a year, the heap would grow with every
+        # write. Rebuilding it from the live entries bounds it.
+        self._expiries = [
+            (expires, key)
+            for key, (_, expires) in self._data.items()
+            if expires is not None
+        ]
+        heapq.heapify(self._expiries)
 
     def __repr__(self) -> str:
         return "MemoryStore()"

@@ -132,6 +132,7 @@ class RedisStore:
 
         Raises:
             StoreUnavailableError: The ``redis`` package is not installed.
+            InvalidParameterError: ``url`` is not a Redis URL.
         """
         try:
             import redis  # noqa: PLC0415
@@ -140,11 +141,17 @@ class RedisStore:
                 "RedisStore needs the redis package: "
                 "pip install 'otpcore[redis]'"
             ) from exc
-        client = redis.Redis.from_url(
-            url,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
-        )
+        try:
+            client = redis.Redis.from_url(
+                url,
+                socket_timeout=socket_timeout,
+                socket_connect_timeout=socket_timeout,
+            )
+        except ValueError:
+            # The URL may hold a password, so it is not repeated.
+            raise InvalidParameterError(
+                "url", "not a Redis URL (redis://, rediss:// or unix://)"
+            ) from None
         return cls(client, prefix=prefix)
 
     @property

@@ -144,6 +144,10 @@ class SQLiteStore:
             )
         self._path = name
         self._timeout = timeout
+        if not callable(clock):
+            raise InvalidParameterError(
+                "clock", f"expected a callable, got {type(clock).__name__}"
+            )
         self._clock = clock
         self._uri = uri
         self._synchronous = level.upper()

@@ -66,8 +66,8 @@ def test_every_exported_name_resolves(name: str) -> None:
     assert getattr(otpcore, name) is not None
 
 
-def test_the_design_contract_is_exported() -> None:
-    """The names the design promises are importable from otpcore."""
+def test_the_public_api_is_exported() -> None:
+    """The names of the documented public API are importable from otpcore."""
     promised = {"HOTP", "TOTP", "Secret", "Match", "OtpError"}
 
     assert promised <= set(otpcore.__all__)

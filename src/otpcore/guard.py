@@ -621,6 +621,8 @@ class Guard:
             InvalidParameterError: ``otp`` is not a TOTP or HOTP.
             InvalidTimeError: ``at`` is not a finite number, or precedes
                 the TOTP's t0.
+            InvalidCounterError: ``at`` is so far in the future that its
+                time step does not fit in 64 bits.
             StoreUnavailableError: The store could not be reached or
                 written; nothing was accepted.
         """

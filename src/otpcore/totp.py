@@ -76,7 +76,8 @@ class TOTP(OtpGenerator):
         InvalidDigitsError: ``digits`` is not an int from 6 to 10.
         InvalidAlgorithmError: ``algorithm`` is not one of the three.
         InvalidPeriodError: ``period`` is not a positive int.
-        InvalidTimeError: ``t0`` is not an int.
+        InvalidTimeError: ``t0`` is not an int, or ``clock`` is not
+            callable.
 
     >>> from otpcore import TOTP
     >>> totp = TOTP(b"12345678901234567890", digits=8)
@@ -169,6 +170,7 @@ class TOTP(OtpGenerator):
 
         Raises:
             InvalidTimeError: ``when`` is not a finite number, or precedes t0.
+            InvalidCounterError: The time step does not fit in 64 bits.
         """
         return self._code(self.step(unix_seconds(when, "when")))
 

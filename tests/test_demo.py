@@ -14,7 +14,8 @@ from werkzeug.test import TestResponse
 from conftest import FakeClock
 from otpcore import TOTP, Secret
 from otpcore.demo import create_app
-from otpcore.demo._site import default_transport
+from otpcore.demo._site import Site, default_transport
+from otpcore.demo._views import EXTENSION
 from otpcore.sms import MemoryTransport, TwilioTransport
 from otpcore.uri import parse_uri
 
@@ -408,6 +409,11 @@ def test_field_errors_are_tied_to_their_fields(client: FlaskClient) -> None:
 
 PHONE = "+44 7700 900123"
 E164 = "+447700900123"
+# The plus sign and digits as a Japanese IME types them.
+FULL_WIDTH = str.maketrans(
+    "+0123456789",
+    "\uff0b" + "".join(chr(0xFF10 + digit) for digit in range(10)),
+)
 
 
 def texted_code(outbox: MemoryTransport) -> str:
@@ -452,8 +458,22 @@ def test_enable_by_sms_asks_for_a_labelled_phone_number(
 
 @pytest.mark.parametrize(
     "phone",
-    ["12345", "+0 7700 900123", "call me", "+44 7700 900123 999999"],
-    ids=["short", "leading-zero", "letters", "too-long"],
+    [
+        "12345",
+        "+0 7700 900123",
+        "call me",
+        "+44 7700 900123 999999",
+        "07700 900123",
+        "+44 (0)7700 900123",
+    ],
+    ids=[
+        "short",
+        "leading-zero",
+        "letters",
+        "too-long",
+        "national",
+        "trunk-zero",
+    ],
 )
 def test_enable_by_sms_refuses_an_invalid_phone_number(
     client: FlaskClient, outbox: MemoryTransport, phone: str
@@ -470,8 +490,13 @@ def test_enable_by_sms_refuses_an_invalid_phone_number(
 
 @pytest.mark.parametrize(
     "phone",
-    ["+44 7700 900123", "0044 7700 900-123", "+44 (7700) 900.123"],
-    ids=["spaces", "double-zero", "punctuation"],
+    [
+        "+44 7700 900123",
+        "0044 7700 900-123",
+        "+44 (7700) 900.123",
+        "+44 7700 900123".translate(FULL_WIDTH),
+    ],
+    ids=["spaces", "double-zero", "punctuation", "full-width"],
 )
 def test_enable_by_sms_texts_a_code_to_the_tidied_number(
     client: FlaskClient, outbox: MemoryTransport, phone: str
@@ -923,6 +948,47 @@ def test_recovery_code_is_read_leniently(
     assert response.headers["Location"] == "/user/"
 
 
+def test_a_recovery_code_lifts_the_locks_on_app_and_text_codes(
+    client: FlaskClient,
+    app: Flask,
+    app_user: tuple[TOTP, list[str]],
+    outbox: MemoryTransport,
+    clock: FakeClock,
+) -> None:
+    """After 100 wrong codes of each kind, a recovery login unlocks both."""
+    totp, codes = app_user
+    site: Site = app.extensions[EXTENSION]
+    user = site.db.user_by_name("alice")
+    assert user is not None
+    assert user.totp_secret is not None
+    for _ in range(100):
+        near = {totp.at(clock() + 30 * step) for step in (-1, 0, 1)}
+        guess = next(
+            f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in near
+        )
+        site.check_app_code(user, user.totp_secret, guess)
+        clock.advance(3600)
+    for _ in range(20):
+        assert site.send_code(user, E164) is None
+        for _ in range(5):
+            site.confirm_number(user, wrong(texted_code(outbox)))
+        clock.advance(3600)
+    app_locked = site.check_app_code(user, user.totp_secret, totp.now())
+    sms_locked = site.send_code(user, E164)
+    start_login(client)
+
+    response = recover(client, codes[0], "/verify-tfa/")
+
+    assert app_locked is not None
+    assert "locked" in app_locked.message
+    assert sms_locked is not None
+    assert "locked" in sms_locked.message
+    assert response.headers["Location"] == "/user/"
+    assert site.check_app_code(user, user.totp_secret, totp.now()) is None
+    assert site.send_code(user, E164) is None
+    assert site.confirm_number(user, texted_code(outbox)) == (None, E164)
+
+
 @pytest.mark.usefixtures("app_user")
 def test_recovery_code_must_be_given(client: FlaskClient) -> None:
     """An empty recovery form is refused in words."""
@@ -1046,19 +1112,54 @@ def test_texted_code_refuses_a_wrong_code(
 
 @pytest.mark.usefixtures("sms_user")
 def test_turning_off_sms_texts_a_code(
-    client: FlaskClient, outbox: MemoryTransport, clock: FakeClock
+    client: FlaskClient, outbox: MemoryTransport
 ) -> None:
     """Turning off text-message login asks for a fresh texted code."""
     start_login(client)
     sms_action(client, "/verify-tfa/", action="send")
     app_code(client, texted_code(outbox), "/verify-tfa/")
-    clock.advance(30)
 
-    sms_action(client, "/disable-tfa/", action="send")
+    sent = sms_action(client, "/disable-tfa/", action="send")
     response = app_code(client, texted_code(outbox), "/disable-tfa/")
 
+    assert sent.status_code == 302
+    assert len(outbox.outbox) == 3
     assert response.headers["Location"] == "/user/"
     assert parse(client.get("/user/")).test_ids["tfa-status"].startswith("Off")
+
+
+def test_log_in_by_text_right_after_confirming_the_number(
+    client: FlaskClient, outbox: MemoryTransport
+) -> None:
+    """A login at once after turning SMS on is not told to wait."""
+    sign_up(client)
+    enable_sms(client, outbox)
+    log_out(client)
+    start_login(client)
+
+    sent = sms_action(client, "/verify-tfa/", action="send")
+    response = app_code(client, texted_code(outbox), "/verify-tfa/")
+
+    assert sent.status_code == 302
+    assert len(outbox.outbox) == 2
+    assert response.headers["Location"] == "/user/"
+
+
+@pytest.mark.usefixtures("sms_user")
+def test_a_code_sent_to_another_number_does_not_log_in(
+    client: FlaskClient, app: Flask, outbox: MemoryTransport
+) -> None:
+    """Only a code texted to the number on file proves the second factor."""
+    site: Site = app.extensions[EXTENSION]
+    user = site.db.user_by_name("alice")
+    assert user is not None
+    assert site.send_code(user, "+14155552671") is None
+    start_login(client)
+
+    response = app_code(client, texted_code(outbox), "/verify-tfa/")
+
+    assert response.status_code == 400
+    assert "No code is waiting" in text(response)
 
 
 # The SMS transport chosen by default.

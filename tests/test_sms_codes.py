@@ -25,7 +25,14 @@ from otpcore.errors import (
     InvalidRecipientError,
     TransportUnavailableError,
 )
-from otpcore.sms import MemoryTransport, SmsCodes
+from otpcore.sms import (
+    MemoryTransport,
+    SendReason,
+    SendResult,
+    SmsCodes,
+    SmsReason,
+    SmsVerdict,
+)
 from otpcore.stores import MemoryStore, Store
 
 ALICE = "alice"
@@ -447,6 +454,105 @@ def test_refused_sends_do_not_count(store: Store, clock: FakeClock) -> None:
     assert codes.send(ALICE, PHONE).ok
 
 
+def test_an_accepted_code_ends_the_cooldown(
+    store: Store, clock: FakeClock
+) -> None:
+    """Right after a code is accepted, the next one is sent without a wait."""
+    codes, phone = make(store, clock, resend_cooldown=30)
+    codes.send(ALICE, PHONE)
+    clock.advance(5)
+    codes.verify(ALICE, last_code(phone))
+
+    again = codes.send(ALICE, PHONE)
+
+    assert (again.ok, again.reason) == (True, "sent")
+    assert len(phone.outbox) == 2
+    assert codes.verify(ALICE, last_code(phone)).ok
+
+
+def test_acceptances_end_the_cooldown_within_one_clock_tick(
+    store: Store, clock: FakeClock
+) -> None:
+    """Sends in one instant: the last one reserved is the one that counts."""
+    codes, phone = make(store, clock, resend_cooldown=30)
+    for _ in range(3):
+        assert codes.send(ALICE, PHONE).ok
+        assert codes.verify(ALICE, last_code(phone)).ok
+
+    assert len(phone.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    "spend",
+    [
+        pytest.param(
+            lambda codes, code: codes.verify(ALICE, wrong(code)),
+            id="wrong-code",
+        ),
+        pytest.param(
+            lambda codes, _code: codes.verify(ALICE, "12"), id="bad-format"
+        ),
+        pytest.param(lambda codes, _code: codes.cancel(ALICE), id="cancelled"),
+        pytest.param(
+            lambda codes, code: codes.verify(BOB, code), id="other-account"
+        ),
+    ],
+)
+def test_only_an_accepted_code_ends_the_cooldown(
+    store: Store, clock: FakeClock, spend: Any
+) -> None:
+    """A wrong, malformed, cancelled or misdirected code leaves it running."""
+    codes, phone = make(store, clock, resend_cooldown=30)
+    codes.send(ALICE, PHONE)
+    clock.advance(5)
+    spend(codes, last_code(phone))
+
+    again = codes.send(ALICE, PHONE)
+
+    assert (again.ok, again.reason) == (False, "cooldown")
+    assert again.retry_after == pytest.approx(25)
+
+
+def test_a_send_after_an_accepted_code_starts_a_new_cooldown(
+    store: Store, clock: FakeClock
+) -> None:
+    """The acceptance ends the cooldown of its own code only."""
+    codes, phone = make(store, clock, resend_cooldown=30)
+    codes.send(ALICE, PHONE)
+    codes.verify(ALICE, last_code(phone))
+    codes.send(ALICE, PHONE)
+    clock.advance(10)
+
+    third = codes.send(ALICE, PHONE)
+
+    assert (third.ok, third.reason) == (False, "cooldown")
+    assert third.retry_after == pytest.approx(20)
+    assert len(phone.outbox) == 2
+
+
+@pytest.mark.parametrize(
+    ("caps", "reason"),
+    [
+        pytest.param({"account_hourly_cap": 2}, "account_limit", id="account"),
+        pytest.param({"number_hourly_cap": 2}, "number_limit", id="number"),
+    ],
+)
+def test_hourly_caps_still_count_accepted_codes(
+    store: Store, clock: FakeClock, caps: dict[str, int], reason: str
+) -> None:
+    """Ending the cooldown does not lift the caps per account or number."""
+    codes, phone = make(store, clock, resend_cooldown=30, **caps)
+    for _ in range(2):
+        assert codes.send(ALICE, PHONE).ok
+        assert codes.verify(ALICE, last_code(phone)).ok
+
+    capped = codes.send(ALICE, PHONE)
+
+    assert (capped.ok, capped.reason) == (False, reason)
+    assert capped.retry_after == pytest.approx(3600)
+    assert len(phone.outbox) == 2
+
+
 def test_a_failing_transport_keeps_the_code_and_the_slot(
     store: Store, clock: FakeClock
 ) -> None:
@@ -532,6 +638,67 @@ def test_two_racing_verifies_accept_once(
         thread.join()
 
     assert sorted(verdicts) == [False, False, False, True]
+
+
+# Result types.
+
+
+def test_reasons_are_exported_str_enums_with_the_documented_values() -> None:
+    """SmsReason and SendReason keep the strings callers compare with."""
+    assert [r.value for r in SmsReason] == [
+        "accepted",
+        "wrong_code",
+        "expired",
+        "no_code",
+        "too_many_attempts",
+        "locked",
+        "bad_format",
+    ]
+    assert [r.value for r in SendReason] == [
+        "sent",
+        "cooldown",
+        "account_limit",
+        "number_limit",
+        "locked",
+    ]
+    assert all(isinstance(r, str) for r in [*SmsReason, *SendReason])
+
+
+def test_results_carry_enum_reasons_and_are_true_only_when_ok(
+    store: Store, clock: FakeClock
+) -> None:
+    """Results of send and verify carry enum reasons; bool() is ok."""
+    codes, phone = make(store, clock)
+
+    sent = codes.send(ALICE, PHONE)
+    refused = codes.send(ALICE, PHONE)
+    wrong_verdict = codes.verify(ALICE, wrong(last_code(phone)))
+    accepted = codes.verify(ALICE, last_code(phone))
+
+    assert sent.reason is SendReason.SENT
+    assert refused.reason is SendReason.COOLDOWN
+    assert wrong_verdict.reason is SmsReason.WRONG_CODE
+    assert accepted.reason is SmsReason.ACCEPTED
+    assert [bool(r) for r in (sent, refused, wrong_verdict, accepted)] == [
+        True,
+        False,
+        False,
+        True,
+    ]
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        pytest.param(SendResult(True, SendReason.SENT), id="sent"),
+        pytest.param(SendResult(False, SendReason.LOCKED), id="send-locked"),
+        pytest.param(SmsVerdict(True, SmsReason.ACCEPTED), id="accepted"),
+        pytest.param(SmsVerdict(False, SmsReason.EXPIRED), id="expired"),
+    ],
+)
+def test_bool_of_a_result_is_its_ok(result: SendResult | SmsVerdict) -> None:
+    """A result reads as its ok in an if statement."""
+    assert bool(result) is result.ok
 
 
 # Arguments and user input.

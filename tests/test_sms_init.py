@@ -38,3 +38,10 @@ def test_the_contract_names_are_exported() -> None:
     }
 
     assert contract <= set(otpcore.sms.__all__)
+
+
+def test_the_reason_enums_and_parse_phone_are_exported() -> None:
+    """The result reasons and the lenient number reader are public."""
+    names = {"SendReason", "SmsReason", "parse_phone"}
+
+    assert names <= set(otpcore.sms.__all__)

@@ -25,6 +25,7 @@ from otpcore.sms import (
     SmsTransport,
     TwilioTransport,
     check_e164,
+    parse_phone,
 )
 from twilio_fake import ACCOUNT_SID, AUTH_TOKEN
 
@@ -124,6 +125,216 @@ def test_check_e164_accepts_exactly_the_e164_form(text: str) -> None:
 def test_check_e164_accepts_every_generated_number(number: str) -> None:
     """Every number built from the E.164 grammar is accepted."""
     assert check_e164(number) == number
+
+
+# parse_phone: what people type.
+
+UK = "+442071838750"
+
+
+def _digits(text: str, zero: int) -> str:
+    """``text`` with its ASCII digits written in the script of ``zero``."""
+    return "".join(chr(zero + int(c)) if c.isdigit() else c for c in text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        pytest.param(UK, UK, id="e164"),
+        pytest.param("+44 20 7183 8750", UK, id="spaces"),
+        pytest.param("+44-20-7183-8750", UK, id="hyphens"),
+        pytest.param("+44.20.7183.8750", UK, id="dots"),
+        pytest.param("+1 (415) 555-2671", "+14155552671", id="parentheses"),
+        pytest.param("(+44) 20 7183 8750", UK, id="plus-in-brackets"),
+        pytest.param("+49 30/1234567", "+49301234567", id="slash"),
+        pytest.param("0044 20 7183 8750", UK, id="double-zero"),
+        pytest.param("  +44 20 7183 8750  ", UK, id="surrounding-spaces"),
+        pytest.param(
+            "+44\u00a020\u202f7183\u30008750", UK, id="unicode-spaces"
+        ),
+        pytest.param("+44\u201320\u20127183\u22128750", UK, id="dashes"),
+        pytest.param("\u202a+44 20 7183 8750\u202c", UK, id="direction-marks"),
+        pytest.param(
+            "\uff0b"
+            + _digits("81 3-1234-5678", 0xFF10).replace("-", "\uff0d"),
+            "+81312345678",
+            id="full-width",
+        ),
+        pytest.param(
+            "+" + _digits("971 50 123 4567", 0x0660),
+            "+971501234567",
+            id="arabic-indic",
+        ),
+        pytest.param(
+            _digits("0098 912 345 6789", 0x06F0),
+            "+989123456789",
+            id="persian-with-00",
+        ),
+        pytest.param(
+            "+91 " + _digits("98765 43210", 0x0966),
+            "+919876543210",
+            id="devanagari",
+        ),
+    ],
+)
+def test_parse_phone_reads_numbers_as_people_type_them(
+    typed: str, number: str
+) -> None:
+    """Separators, a 00 prefix and other scripts' digits give E.164."""
+    assert parse_phone(typed) == number
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        pytest.param("020 7183 8750", "international form", id="national"),
+        pytest.param("(415) 555-2671", "international form", id="us-national"),
+        pytest.param("14155552671", "international form", id="no-plus"),
+        pytest.param(
+            "011 44 20 7183 8750", "international form", id="us-exit-code"
+        ),
+        pytest.param("+44 (0)20 7183 8750", "(0)", id="trunk-zero"),
+        pytest.param("0044 (0) 20 7183 8750", "(0)", id="trunk-zero-00"),
+        pytest.param("+1 415 555 2671 x12", "only digits", id="extension-x"),
+        pytest.param("+1 415 555 2671 ext. 12", "only digits", id="ext"),
+        pytest.param("+1 415 555 2671#12", "only digits", id="extension-hash"),
+        pytest.param("tel:+14155552671", "only digits", id="tel-uri"),
+        pytest.param("+44 20 7183 875O", "only digits", id="letter-o"),
+        pytest.param(
+            "+\u00b944 20 7183 8750", "only digits", id="superscript"
+        ),
+        pytest.param("+44 20 7183 8750\n", "only digits", id="newline"),
+        pytest.param("+44_20_7183_8750", "only digits", id="underscore"),
+        pytest.param("+44 20 7183 875\ud800", "only digits", id="surrogate"),
+        pytest.param("+1 555 12", "got 6 digits", id="too-short"),
+        pytest.param("+44 20 7183 8750 1234", "got 16 digits", id="too-long"),
+        pytest.param("+0 20 7183 8750", "never starting with 0", id="zero-cc"),
+        pytest.param("+0044 20 7183 8750", "got 14 digits", id="plus-00"),
+        pytest.param("++44 20 7183 8750", "got 12 digits", id="double-plus"),
+        pytest.param("+44 20 +7183 8750", "got 12 digits", id="inner-plus"),
+        pytest.param("", "international form", id="empty"),
+        pytest.param(" - ", "international form", id="separators-only"),
+        pytest.param(
+            "+44" + " " * 60 + "2071838750", "at most 64", id="over-64"
+        ),
+    ],
+)
+def test_parse_phone_refuses_anything_else(typed: str, said: str) -> None:
+    """No national numbers, trunk zeros, extensions, letters or bad lengths."""
+    with pytest.raises(InvalidRecipientError) as caught:
+        parse_phone(typed)
+
+    message = str(caught.value)
+    assert message.startswith("text: ")
+    assert said in message
+    assert re.search(r"\d{3}", message) is None, "the message shows digits"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(442071838750, id="int"),
+        pytest.param(b"+442071838750", id="bytes"),
+        pytest.param(None, id="none"),
+    ],
+)
+def test_parse_phone_refuses_non_strings(value: object) -> None:
+    """Only text is read; the error names the type."""
+    with pytest.raises(InvalidRecipientError, match=type(value).__name__):
+        parse_phone(value)
+
+
+# Digits of eight scripts; each run is the ten decimal digits of its block.
+_ZEROS = [0x30, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0xFF10, 0x1D7CE]
+_SEPARATORS = [" ", "", "-", ".", "/", " - ", "\u00a0", "\u2013", "\u3000"]
+
+
+@st.composite
+def formatted(draw: st.DrawFn, number: str) -> str:
+    """``number`` written as a person might: grouped, bracketed, any digits."""
+    digits = number[1:]
+    groups: list[str] = []
+    while len("".join(groups)) < len(digits):
+        start = len("".join(groups))
+        groups.append(digits[start : start + draw(st.integers(1, 4))])
+    bracketed = draw(st.integers(-1, len(groups) - 1))
+    written = [
+        _digits(group, draw(st.sampled_from(_ZEROS))) for group in groups
+    ]
+    if bracketed >= 0 and groups[bracketed] != "0":
+        written[bracketed] = f"({written[bracketed]})"
+    prefix = draw(
+        st.sampled_from(["+", "\uff0b", "00", _digits("00", 0xFF10)])
+    )
+    body = "".join(
+        part + draw(st.sampled_from(_SEPARATORS)) for part in written
+    )
+    return f"{prefix}{body}"
+
+
+_NUMBERS = st.from_regex(E164, fullmatch=True)
+# Text drawn mostly from what parse_phone reads, so some of it is a number.
+_PHONE_LIKE = st.lists(
+    st.sampled_from([*"+0123456789()-./ x#", "00", "\uff11", "\u0663", "(0)"]),
+    max_size=20,
+).map("".join)
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> str:
+    """A formatted number with one character put in, dropped or changed."""
+    typed = draw(_NUMBERS.flatmap(formatted))
+    at = draw(st.integers(0, len(typed)))
+    extra = draw(st.sampled_from([*"+0()x-", "\uff10", "\u00b2", ""]))
+    cut = draw(st.integers(0, 1))
+    return typed[:at] + extra + typed[at + cut :]
+
+
+@given(st.one_of(st.text(max_size=40), _PHONE_LIKE, _mutated()))
+def test_parse_phone_returns_only_e164(text: str) -> None:
+    """Whatever parse_phone returns, check_e164 accepts unchanged."""
+    try:
+        number = parse_phone(text)
+    except InvalidRecipientError:
+        return
+
+    assert check_e164(number) == number
+
+
+@given(_NUMBERS)
+def test_parse_phone_round_trips_e164(number: str) -> None:
+    """An E.164 number comes back as it was."""
+    assert parse_phone(number) == number
+
+
+@given(st.data(), _NUMBERS)
+def test_parse_phone_reads_formatted_variants_alike(
+    data: st.DataObject, number: str
+) -> None:
+    """Every way of writing one number parses to that number."""
+    typed = data.draw(formatted(number))
+
+    assert parse_phone(typed) == number
+
+
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        _PHONE_LIKE,
+        st.binary(max_size=20),
+        st.integers(),
+        st.none(),
+        st.floats(),
+        st.lists(st.text(max_size=5), max_size=3),
+    )
+)
+def test_parse_phone_raises_only_invalid_recipient(typed: object) -> None:
+    """Any input gives a str or InvalidRecipientError, never echoed."""
+    try:
+        parse_phone(typed)
+    except InvalidRecipientError as exc:
+        message = str(exc)
+        assert re.search(r"\d{3}", message) is None
 
 
 def test_memory_transport_keeps_an_outbox() -> None:

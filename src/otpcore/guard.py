@@ -697,7 +697,10 @@ class Guard:
         """Clear the account's failures, throttling and lock.
 
         What protects against replay (the last step, the HOTP counter) and
-        the drift are kept.
+        the drift are kept. Call it once the user has proved who they are
+        another way, such as with a recovery code (with
+        :meth:`otpcore.sms.SmsCodes.unlock` when texted codes are on too);
+        :meth:`reset` is for a new key, not for this.
 
         Raises:
             InvalidAccountError: ``account`` is not a valid id.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,10 +24,11 @@ from otpcore.qr import DEFAULT_BORDER, QrCode
 from otpcore.recovery import RecoveryCodes
 from otpcore.sms import (
     ConsoleTransport,
+    SendReason,
     SmsCodes,
+    SmsReason,
     SmsTransport,
     TwilioTransport,
-    check_e164,
 )
 from otpcore.stores import SQLiteStore
 
@@ -39,7 +39,6 @@ __all__ = [
     "Refusal",
     "Site",
     "default_transport",
-    "normalise_phone",
     "too_many_attempts",
 ]
 
@@ -79,9 +78,6 @@ WRONG_RECOVERY_CODE: Final = (
 SMS_FAILED: Final = (
     "The text message could not be sent just now. Try again in a minute."
 )
-
-# What people type around the digits of a phone number.
-_PHONE_PUNCTUATION: Final = re.compile(r"[\s().\-/]")
 
 
 @dataclass(frozen=True)
@@ -128,18 +124,19 @@ def _too_many_texts(wait: float) -> str:
     return f"Too many text messages. Try again in {_seconds(wait)}."
 
 
-_SMS_REFUSALS: Final[Mapping[str, Refusal]] = {
-    "wrong_code": Refusal(WRONG_CODE),
-    "bad_format": Refusal(WRONG_CODE),
-    "expired": Refusal("That code has expired. Ask for a new one."),
-    "no_code": Refusal(
-        "No code is waiting: it was used already, or none was sent. "
-        "Ask for a new one."
-    ),
-    "too_many_attempts": Refusal(
+_NO_CODE: Final = Refusal(
+    "No code is waiting: it was used already, or none was sent. "
+    "Ask for a new one."
+)
+_SMS_REFUSALS: Final[Mapping[SmsReason, Refusal]] = {
+    SmsReason.WRONG_CODE: Refusal(WRONG_CODE),
+    SmsReason.BAD_FORMAT: Refusal(WRONG_CODE),
+    SmsReason.EXPIRED: Refusal("That code has expired. Ask for a new one."),
+    SmsReason.NO_CODE: _NO_CODE,
+    SmsReason.TOO_MANY_ATTEMPTS: Refusal(
         "Too many wrong tries for that code. Ask for a new one.", _TOO_MANY
     ),
-    "locked": Refusal(LOCKED, _TOO_MANY),
+    SmsReason.LOCKED: Refusal(LOCKED, _TOO_MANY),
 }
 
 
@@ -171,28 +168,6 @@ def _account(user: User) -> str:
     # The guard, SMS codes and recovery codes key their state by this; the
     # row id never changes, unlike a username might.
     return f"user-{user.id}"
-
-
-def _sms_account(user: User, *, new_number: bool) -> str:
-    # Confirming a new number and logging in are separate flows with their
-    # own limits, so that trying the new setting at once is not met with
-    # "wait before asking for another code" left over from confirming it.
-    return f"{_account(user)}-new-number" if new_number else _account(user)
-
-
-def normalise_phone(typed: str) -> str | None:
-    """Return the E.164 form of a number as people type it, or None.
-
-    Spaces, dots, hyphens, slashes and brackets are dropped and a leading
-    ``00`` (the international prefix of most countries) becomes ``+``.
-    """
-    compact = _PHONE_PUNCTUATION.sub("", typed)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    try:
-        return check_e164(compact)
-    except InvalidRecipientError:
-        return None
 
 
 def _group(b32: str) -> str:
@@ -296,31 +271,26 @@ class Site:
 
     # Text messages.
 
-    def send_code(
-        self, user: User, phone: str, *, new_number: bool = False
-    ) -> Refusal | None:
-        """Text a new code to ``phone``, unless a limit says no.
+    def send_code(self, user: User, phone: str) -> Refusal | None:
+        """Text a new code to the E.164 ``phone``, unless a limit says no.
 
-        Args:
-            user: Whose code it is.
-            phone: The E.164 number.
-            new_number: Whether the code confirms a number being added,
-                rather than logs in.
+        One flow serves confirming a new number and logging in: the code
+        that confirms a number ends the resend cooldown, so a login right
+        after is not told to wait.
         """
-        account = _sms_account(user, new_number=new_number)
         try:
-            sent = self.sms.send(account, phone)
+            sent = self.sms.send(_account(user), phone)
         except InvalidRecipientError:
             return Refusal(INVALID_PHONE)
         except RateLimitedError as exc:
             return Refusal(_too_many_texts(exc.retry_after), _TOO_MANY)
         except SmsError:
             return Refusal(SMS_FAILED, _UNAVAILABLE)
-        if sent.ok:
+        if sent:
             return None
-        if sent.reason == "locked":
+        if sent.reason is SendReason.LOCKED:
             message = LOCKED
-        elif sent.reason == "cooldown":
+        elif sent.reason is SendReason.COOLDOWN:
             message = (
                 "A code was sent moments ago. Wait "
                 f"{_seconds(sent.retry_after)} before asking for another."
@@ -330,16 +300,20 @@ class Site:
         return Refusal(message, _TOO_MANY)
 
     def check_sms_code(self, user: User, code: str) -> Refusal | None:
-        """Check the code last texted to the user to log in."""
-        return self.confirm_number(user, code, new_number=False)[0]
+        """Check the code last texted to the user's number, to log in."""
+        refusal, phone = self.confirm_number(user, code)
+        if refusal is None and phone != user.phone:
+            # Only a code sent to the number on file proves the second
+            # factor; one left over from choosing another number does not.
+            return _NO_CODE
+        return refusal
 
     def confirm_number(
-        self, user: User, code: str, *, new_number: bool = True
+        self, user: User, code: str
     ) -> tuple[Refusal | None, str | None]:
         """Check a texted code; also return the number it was sent to."""
-        account = _sms_account(user, new_number=new_number)
-        verdict = self.sms.verify(account, code)
-        if verdict.ok:
+        verdict = self.sms.verify(_account(user), code)
+        if verdict:
             return None, verdict.phone
         return _SMS_REFUSALS[verdict.reason], None
 

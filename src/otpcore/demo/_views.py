@@ -28,7 +28,9 @@ from otpcore.demo._forms import (
     RecoveryForm,
     SignUpForm,
 )
-from otpcore.demo._site import INVALID_PHONE, Refusal, Site, normalise_phone
+from otpcore.demo._site import INVALID_PHONE, Refusal, Site
+from otpcore.errors import InvalidRecipientError
+from otpcore.sms import parse_phone
 
 __all__ = ["EXTENSION", "pages"]
 
@@ -236,11 +238,12 @@ def enable_tfa_via_app() -> ResponseReturnValue:
 def _send_to_new_number(user: User, form: PhoneForm) -> Refusal | None:
     if not form.validate():
         return Refusal("Enter your phone number.")
-    phone = normalise_phone(form.phone.data)
-    if phone is None:
+    try:
+        phone = parse_phone(form.phone.data)
+    except InvalidRecipientError:
         form.phone.errors.append(INVALID_PHONE)
         return Refusal(INVALID_PHONE)
-    refusal = _site().send_code(user, phone, new_number=True)
+    refusal = _site().send_code(user, phone)
     if refusal is None:
         _site().db.start_enrolment(user.id, "sms", phone=phone)
     return refusal
@@ -284,7 +287,7 @@ def enable_tfa_via_sms() -> ResponseReturnValue:
         if refusal is None:
             return _recovery_page(user)
     elif action == "resend" and phone is not None:
-        refusal = site.send_code(user, phone, new_number=True)
+        refusal = site.send_code(user, phone)
         if refusal is None:
             flash("We sent a new code.")
             return here

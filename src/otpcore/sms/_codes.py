@@ -11,7 +11,8 @@ Records, one per account and one per phone number:
 - ``sms:{<account>}``: ``sends``, a list of ``[time, id]`` for the sends
   of the last hour; ``code``, the pending code (``id``, ``salt``, ``mac``,
   ``phone``, ``issued``, ``expires``, ``attempts``) or absent; ``failures``,
-  the wrong codes since the last right one.
+  the wrong codes since the last right one; ``accepted``, the id of the
+  send whose code was last accepted, which ends the resend cooldown.
 - ``sms-number:{<phone>}``: ``sends``, as above.
 """
 
@@ -27,7 +28,8 @@ import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeAlias, cast
+from enum import StrEnum
+from typing import Any, Final, TypeAlias, cast
 
 from otpcore._typed import read_code
 from otpcore.errors import InvalidDigitsError, InvalidParameterError
@@ -74,7 +76,8 @@ MAX_CODE_ATTEMPTS: Final = 20
 #: NIST SP 800-63B section 5.2.2: "limit consecutive failed authentication
 #: attempts on a single account to no more than 100".
 DEFAULT_MAX_FAILURES: Final = 100
-#: Seconds between two codes for one account (our choice).
+#: Seconds between two codes for one account, unless the first was accepted
+#: (our choice).
 DEFAULT_RESEND_COOLDOWN: Final = 30
 MAX_RESEND_COOLDOWN: Final = 3600
 #: Codes per account in any hour (our choice). With 5 attempts a code, an
@@ -114,30 +117,52 @@ _DOMAIN: Final = re.compile(
 )
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
-SmsReason: TypeAlias = Literal[
-    "accepted",
-    "wrong_code",
-    "expired",
-    "no_code",
-    "too_many_attempts",
-    "locked",
-    "bad_format",
-]
-SendReason: TypeAlias = Literal[
-    "sent", "cooldown", "account_limit", "number_limit", "locked"
-]
+
+class SmsReason(StrEnum):
+    """Why :meth:`SmsCodes.verify` accepted or refused a code."""
+
+    ACCEPTED = "accepted"
+    """The code was right; it is now used up."""
+    WRONG_CODE = "wrong_code"
+    """The code does not match the pending one; an attempt is spent."""
+    EXPIRED = "expired"
+    """The pending code outlived its lifetime; it is now dropped."""
+    NO_CODE = "no_code"
+    """No code is pending: never sent, already used, or cancelled."""
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    """The pending code took its last wrong guess; send a new one."""
+    LOCKED = "locked"
+    """Too many wrong codes in a row; only an unlock lifts this."""
+    BAD_FORMAT = "bad_format"
+    """The submission is not a code of the right length; nothing spent."""
+
+
+class SendReason(StrEnum):
+    """Why :meth:`SmsCodes.send` sent a code or did not."""
+
+    SENT = "sent"
+    """A code was handed to the transport."""
+    COOLDOWN = "cooldown"
+    """A code was sent moments ago and none accepted since."""
+    ACCOUNT_LIMIT = "account_limit"
+    """The account's hourly cap is reached."""
+    NUMBER_LIMIT = "number_limit"
+    """The phone number's hourly cap is reached."""
+    LOCKED = "locked"
+    """Too many wrong codes in a row; only an unlock lifts this."""
 
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """What :meth:`SmsCodes.send` did.
+    """What :meth:`SmsCodes.send` did; true only when a code was sent.
 
     Attributes:
         ok: True when a code was handed to the transport.
-        reason: ``"sent"``, or why not: ``"cooldown"`` (a code was sent
-            moments ago), ``"account_limit"`` or ``"number_limit"`` (the
-            hourly cap), ``"locked"`` (too many wrong codes; see
-            :meth:`SmsCodes.unlock`).
+        reason: A :class:`SendReason`: ``sent``, or why not: ``cooldown``
+            (a code was sent moments ago and none accepted since),
+            ``account_limit`` or ``number_limit`` (the hourly cap),
+            ``locked`` (too many wrong codes; see :meth:`SmsCodes.unlock`).
+            It compares equal to its string value.
         retry_after: Seconds until sending may succeed; 0 when sent,
             infinity when locked.
         message_id: The transport's message id, when sent.
@@ -151,19 +176,22 @@ class SendResult:
     message_id: str | None = None
     expires_at: float | None = None
 
+    def __bool__(self) -> bool:
+        return self.ok
+
 
 @dataclass(frozen=True, slots=True)
 class SmsVerdict:
-    """What :meth:`SmsCodes.verify` decided.
+    """What :meth:`SmsCodes.verify` decided; true only when accepted.
 
     Attributes:
         ok: True only when the code was accepted.
-        reason: ``"accepted"``; or ``"wrong_code"``, ``"expired"``,
-            ``"no_code"`` (none pending: never sent, already used or
-            cancelled), ``"too_many_attempts"`` (this code took its last
-            wrong guess; send a new one), ``"locked"`` (too many wrong codes
-            in a row on this account), ``"bad_format"`` (not a code; no
-            attempt is used).
+        reason: An :class:`SmsReason`: ``accepted``; or ``wrong_code``,
+            ``expired``, ``no_code`` (none pending: never sent, already
+            used or cancelled), ``too_many_attempts`` (this code took its
+            last wrong guess; send a new one), ``locked`` (too many wrong
+            codes in a row on this account), ``bad_format`` (not a code; no
+            attempt is used). It compares equal to its string value.
         phone: The number the accepted code was sent to, so that a flow
             that confirms a phone number confirms the right one.
         attempts_left: Wrong codes the pending code still survives.
@@ -173,6 +201,9 @@ class SmsVerdict:
     reason: SmsReason
     phone: str | None = None
     attempts_left: int = 0
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -293,9 +324,9 @@ class SmsCodes:
     True
     >>> code = outbox.outbox[-1].body[:6]
     >>> codes.verify("alice", code).reason
-    'accepted'
-    >>> codes.verify("alice", code).reason
-    'no_code'
+    <SmsReason.ACCEPTED: 'accepted'>
+    >>> codes.verify("alice", code).reason == "no_code"
+    True
 
     Sending a new code replaces the pending one. Once a code is handed to
     the transport it stays valid even if the transport then fails, since a
@@ -322,7 +353,7 @@ class SmsCodes:
         max_failures: Consecutive wrong codes, across codes, that lock the
             account until :meth:`unlock`; 1 to 100.
         resend_cooldown: Seconds between two sends for one account, 0 to
-            3600.
+            3600; accepting a code ends it.
         account_hourly_cap: Sends per account in any hour, 1 to 1000.
         number_hourly_cap: Sends per phone number in any hour, 1 to 1000.
         message: The text, with ``{code}`` and ``{site}`` and optionally
@@ -398,11 +429,14 @@ class SmsCodes:
 
         The new code replaces any pending one. Limits are checked in order:
         lock, cooldown, account cap, number cap; a refusal by one of them
-        counts against none.
+        counts against none. The cooldown runs from the latest send unless
+        that send's code has been accepted, so a user who just confirmed a
+        number can log in with it at once.
 
         Args:
             account: The account the code is for; a non-empty str.
-            phone: Where to send it, an E.164 number.
+            phone: Where to send it, an E.164 number; :func:`parse_phone`
+                reads one as a person types it.
 
         Returns:
             A :class:`SendResult`; refusals by the limits are results, not
@@ -458,7 +492,7 @@ class SmsCodes:
             ttl=RECORD_TTL,
         )
         message_id = self._deliver(phone, self._text(code), expires)
-        return SendResult(True, "sent", 0.0, message_id, expires)
+        return SendResult(True, SendReason.SENT, 0.0, message_id, expires)
 
     def verify(self, account: str, code: object) -> SmsVerdict:
         """Check a code the user typed; never raises because of ``code``.
@@ -482,7 +516,7 @@ class SmsCodes:
         account_key = _account_key(account)
         typed = read_code(code, self.digits)
         if typed is None:
-            return SmsVerdict(False, "bad_format")
+            return SmsVerdict(False, SmsReason.BAD_FORMAT)
         now = float(self._clock())
 
         return self._store.update(
@@ -506,7 +540,11 @@ class SmsCodes:
     def unlock(self, account: str) -> None:
         """Clear the failure count of ``account``, ending a lock.
 
-        Call it once the user has proved who they are another way.
+        Call it once the user has proved who they are another way, such as
+        with a recovery code (together with
+        :meth:`otpcore.guard.Guard.unlock` when the account also has an
+        authenticator app). The pending code, the resend cooldown and the
+        hourly caps are kept.
 
         Raises:
             InvalidParameterError: ``account`` is malformed.
@@ -524,15 +562,24 @@ class SmsCodes:
     ) -> tuple[_Record | None, SendResult | None]:
         record = {} if record is None else record
         if record.get("failures", 0) >= self.max_failures:
-            return record, SendResult(False, "locked", math.inf)
+            return record, SendResult(False, SendReason.LOCKED, math.inf)
         sends = _recent(record.get("sends"), now)
-        latest = max((entry[0] for entry in sends), default=None)
-        if latest is not None and now - latest < self.resend_cooldown:
-            wait = latest + self.resend_cooldown - now
-            return record, SendResult(False, "cooldown", wait)
+        # Of sends in the same instant, the one reserved last is the latest.
+        latest = max(reversed(sends), key=lambda entry: entry[0], default=None)
+        # The cooldown keeps a user from flooding their own phone while a
+        # code is on its way. Once the latest code has been accepted there
+        # is none on its way, and a login straight after confirming a
+        # number must not be told to wait; the hourly caps still count it.
+        if (
+            latest is not None
+            and latest[1] != record.get("accepted")
+            and now - latest[0] < self.resend_cooldown
+        ):
+            wait = latest[0] + self.resend_cooldown - now
+            return record, SendResult(False, SendReason.COOLDOWN, wait)
         wait = _cap_wait(sends, self.account_hourly_cap, now)
         if wait > 0:
-            return record, SendResult(False, "account_limit", wait)
+            return record, SendResult(False, SendReason.ACCOUNT_LIMIT, wait)
         return {**record, "sends": [*sends, [now, send_id]]}, None
 
     def _reserve_number(
@@ -541,14 +588,14 @@ class SmsCodes:
         sends = _recent(None if record is None else record.get("sends"), now)
         wait = _cap_wait(sends, self.number_hourly_cap, now)
         if wait > 0:
-            return record, SendResult(False, "number_limit", wait)
+            return record, SendResult(False, SendReason.NUMBER_LIMIT, wait)
         return {"sends": [*sends, [now, send_id]]}, None
 
     def _check(
         self, record: _Record | None, typed: str, now: float
     ) -> tuple[_Record | None, SmsVerdict]:
         if record is None:
-            return None, SmsVerdict(False, "no_code")
+            return None, SmsVerdict(False, SmsReason.NO_CODE)
         refusal = self._refusal(record, now)
         if refusal is not None:
             return refusal
@@ -557,8 +604,14 @@ class SmsCodes:
         expected = bytes.fromhex(pending["mac"])
         actual = self._mac(bytes.fromhex(pending["salt"]), typed)
         if hmac.compare_digest(expected, actual):
-            accepted = {**_with_code(record, None), "failures": 0}
-            return accepted, SmsVerdict(True, "accepted", pending["phone"])
+            accepted = {
+                **_with_code(record, None),
+                "failures": 0,
+                "accepted": pending["id"],
+            }
+            return accepted, SmsVerdict(
+                True, SmsReason.ACCEPTED, pending["phone"]
+            )
 
         attempts = pending["attempts"] + 1
         spent = {
@@ -567,20 +620,24 @@ class SmsCodes:
             "failures": record.get("failures", 0) + 1,
         }
         left = self.max_attempts - attempts
-        return spent, SmsVerdict(False, "wrong_code", attempts_left=left)
+        return spent, SmsVerdict(
+            False, SmsReason.WRONG_CODE, attempts_left=left
+        )
 
     def _refusal(
         self, record: _Record, now: float
     ) -> tuple[_Record | None, SmsVerdict] | None:
         if record.get("failures", 0) >= self.max_failures:
-            return record, SmsVerdict(False, "locked")
+            return record, SmsVerdict(False, SmsReason.LOCKED)
         pending = record.get("code")
         if not isinstance(pending, dict):
-            return record, SmsVerdict(False, "no_code")
+            return record, SmsVerdict(False, SmsReason.NO_CODE)
         if now >= pending["expires"]:
-            return _with_code(record, None), SmsVerdict(False, "expired")
+            return _with_code(record, None), SmsVerdict(
+                False, SmsReason.EXPIRED
+            )
         if pending["attempts"] >= self.max_attempts:
-            return record, SmsVerdict(False, "too_many_attempts")
+            return record, SmsVerdict(False, SmsReason.TOO_MANY_ATTEMPTS)
         return None
 
     def _mac(self, salt: bytes, code: str) -> bytes:

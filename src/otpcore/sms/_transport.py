@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Final, Protocol, TextIO, runtime_checkable
 
@@ -18,12 +19,38 @@ __all__ = [
     "check_body",
     "check_e164",
     "check_validity",
+    "parse_phone",
 ]
 
 # ITU-T E.164: a country code that never starts with 0, and at most 15
 # digits in all. Eight is the shortest we accept: no country's full
 # international mobile number is shorter in practice (our choice).
 _E164: Final = re.compile(r"\+[1-9][0-9]{7,14}")
+
+#: The longest text :func:`parse_phone` reads: 15 digits and a prefix
+#: leave room for a separator or two around every digit (our choice; it
+#: bounds the work a form field can ask for).
+MAX_TYPED_PHONE: Final = 64
+# ITU-T E.164 numbers are written with "+"; "00" is the international
+# prefix that most countries dial in its place (ITU-T E.164 Annex A).
+_INTERNATIONAL_PREFIX: Final = "00"
+_PLUS: Final = frozenset("+\uff0b")
+_OPEN: Final = frozenset("(\uff08")
+_CLOSE: Final = frozenset(")\uff09")
+# Between groups, besides spaces (Unicode Zs) and dashes (Unicode Pd):
+# dots, slashes (German numbers) and the minus sign word processors put in.
+_SEPARATORS: Final = frozenset(".\uff0e/\uff0f\u2212")
+_SEPARATOR_CATEGORIES: Final = frozenset({"Zs", "Pd"})
+# Invisible direction marks that come along when a number is copied out of
+# right-to-left text (Unicode UAX #9).
+_DIRECTION_MARKS: Final = frozenset(
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+# "+44 (0)20 ..." marks a 0 dialled only inside the country. Kept, it makes
+# a valid-looking wrong number; dropped, it is a guess about one country's
+# habits. Refusing it asks the user, who knows.
+_TRUNK_ZERO: Final = "(0)"
+_ASCII_ZERO: Final = 0x30
 
 #: Twilio's ``ValidityPeriod`` range in seconds (Twilio Messages API, error
 #: 90007); other transports take the same bound.
@@ -59,8 +86,8 @@ def check_e164(number: object) -> str:
     """Return ``number`` if it is an E.164 phone number, else raise.
 
     E.164 here means a ``+``, then 8 to 15 ASCII digits, the first not 0,
-    with no spaces or punctuation: ``+14155552671``. Formatting a number
-    a person typed into this form is the application's job.
+    with no spaces or punctuation: ``+14155552671``. For a number as a
+    person types it, use :func:`parse_phone`.
 
     Args:
         number: The recipient to check.
@@ -81,6 +108,103 @@ def check_e164(number: object) -> str:
             f"leading zero and no separators; got {len(number)} characters"
         )
     return number
+
+
+def parse_phone(text: object) -> str:
+    r"""Read a phone number in international form as people type it.
+
+    Accepted around the digits: spaces, hyphens and other dashes, dots,
+    slashes, parentheses and invisible direction marks. A leading ``00``
+    (the international prefix most countries dial) means ``+``, and so does
+    a full-width plus sign (U+FF0B). Decimal digits of any script are read
+    as their value, so full-width digits from a Japanese IME (U+FF10 to
+    U+FF19) and Arabic-Indic digits (U+0660 to U+0669) count as 0 to 9.
+    The result must then be E.164, as :func:`check_e164` checks.
+
+    There is no default country: a national number (``020 7183 8750``,
+    ``(415) 555-2671``) is refused, not guessed at, since the same digits
+    dial different people in different countries. Other international
+    prefixes (``011`` in North America) are refused for the same reason,
+    and so is the ``(0)`` some write after the country code, which would
+    otherwise make a wrong number that looks right. Letters, extensions
+    (``x12``, ``#12``, ``ext. 12``) and ``tel:`` URIs are refused too.
+
+    >>> from otpcore.sms import parse_phone
+    >>> parse_phone("+44 20 7183 8750")
+    '+442071838750'
+    >>> parse_phone("0044 (20) 7183-8750")
+    '+442071838750'
+    >>> parse_phone("\uff0b\uff14\uff14 20 7183 8750")
+    '+442071838750'
+
+    Args:
+        text: What the user typed; any object.
+
+    Returns:
+        The number in E.164 form, ``+`` and ASCII digits only.
+
+    Raises:
+        InvalidRecipientError: ``text`` is not a str, holds anything else,
+            or is not an E.164 number once read. The message says why,
+            never what was typed.
+    """
+    if not isinstance(text, str):
+        raise InvalidRecipientError(
+            f"text: expected a phone number as str, got {type(text).__name__}"
+        )
+    if len(text) > MAX_TYPED_PHONE:
+        raise InvalidRecipientError(
+            f"text: expected a phone number of at most {MAX_TYPED_PHONE} "
+            "characters"
+        )
+
+    kept = []
+    for char in text:
+        if char.isdecimal():
+            kept.append(chr(_ASCII_ZERO + unicodedata.decimal(char)))
+        elif char in _PLUS:
+            kept.append("+")
+        elif char in _OPEN:
+            kept.append("(")
+        elif char in _CLOSE:
+            kept.append(")")
+        elif not _is_separator(char):
+            raise InvalidRecipientError(
+                "text: a phone number holds only digits, a leading '+', "
+                "and spaces, hyphens, dots, slashes or brackets"
+            )
+    compact = "".join(kept)
+    if _TRUNK_ZERO in compact:
+        raise InvalidRecipientError(
+            "text: leave out the '(0)' after the country code; it is "
+            "dialled only inside the country"
+        )
+    compact = compact.replace("(", "").replace(")", "")
+    if compact.startswith(_INTERNATIONAL_PREFIX):
+        compact = "+" + compact.removeprefix(_INTERNATIONAL_PREFIX)
+
+    if not compact.startswith("+"):
+        raise InvalidRecipientError(
+            "text: expected the number in international form, starting "
+            "with '+' or '00' and the country code"
+        )
+    try:
+        return check_e164(compact)
+    except InvalidRecipientError:
+        digits = sum(char.isdigit() for char in compact)
+        raise InvalidRecipientError(
+            "text: expected '+' or '00', then a country code (never "
+            f"starting with 0) and 8 to 15 digits in all; got {digits} "
+            "digits"
+        ) from None
+
+
+def _is_separator(char: str) -> bool:
+    return (
+        char in _SEPARATORS
+        or char in _DIRECTION_MARKS
+        or unicodedata.category(char) in _SEPARATOR_CATEGORIES
+    )
 
 
 def check_body(body: object) -> str:

@@ -54,6 +54,10 @@ DEFAULT_ALGORITHM: Final = "sha1"
 MAX_COUNTER: Final = 2**64 - 1
 
 _MAX_ECHOED_NAME: Final = 8
+# The spellings met in practice, looked up before the general case-folding.
+_CANONICAL: Final = {
+    spelling: name for name in ALGORITHMS for spelling in (name, name.upper())
+}
 _KEY_TYPES: Final = (bytes, bytearray, memoryview)
 
 SecretLike: TypeAlias = Secret | bytes | str
@@ -90,17 +94,17 @@ def coerce_secret(secret: object, *, allow_weak: bool) -> Secret:
     """
     # An opt-out of a security policy must be explicit: a truthy "no" or 1
     # is not consent to weak keys.
-    if not isinstance(allow_weak, bool):
+    if allow_weak is not False and allow_weak is not True:
         raise InvalidParameterError(
             "allow_weak",
             f"expected True or False, got {type(allow_weak).__name__}",
         )
-    if isinstance(secret, _KEY_TYPES):
+    if isinstance(secret, str):
+        key = Secret.from_b32(secret)
+    elif isinstance(secret, _KEY_TYPES):
         key = Secret(bytes(secret))
     elif isinstance(secret, Secret):
         key = secret
-    elif isinstance(secret, str):
-        key = Secret.from_b32(secret)
     else:
         raise InvalidSecretError(
             "secret: expected a Secret, raw key bytes or base32 text, got "
@@ -133,6 +137,23 @@ def _describe_name(name: str) -> str:
     if len(name) <= _MAX_ECHOED_NAME and name.isascii() and name.isalnum():
         return repr(name)
     return f"a string of {len(name)} characters"
+
+
+def _check_algorithm(algorithm: object) -> str:
+    """Return ``algorithm``'s canonical name, in any case, or refuse it."""
+    if not isinstance(algorithm, str):
+        raise InvalidAlgorithmError(
+            "algorithm",
+            f"expected a name, got {type(algorithm).__name__}",
+        )
+    name = algorithm.lower()
+    if name not in ALGORITHMS:
+        raise InvalidAlgorithmError(
+            "algorithm",
+            f"must be one of {', '.join(ALGORITHMS)}, got "
+            + _describe_name(algorithm),
+        )
+    return name
 
 
 def check_counter(counter: object, parameter: str = "counter") -> int:
@@ -208,18 +229,9 @@ class OtpGenerator:
                 "digits",
                 f"must be between {MIN_DIGITS} and {MAX_DIGITS}, got {digits}",
             )
-        if not isinstance(algorithm, str):
-            raise InvalidAlgorithmError(
-                "algorithm",
-                f"expected a name, got {type(algorithm).__name__}",
-            )
-        name = algorithm.lower()
-        if name not in ALGORITHMS:
-            raise InvalidAlgorithmError(
-                "algorithm",
-                f"must be one of {', '.join(ALGORITHMS)}, got "
-                + _describe_name(algorithm),
-            )
+        name = _CANONICAL.get(algorithm) if type(algorithm) is str else None
+        if name is None:
+            name = _check_algorithm(algorithm)
         self._secret = coerce_secret(secret, allow_weak=allow_weak)
         self._digits = digits
         self._algorithm = name

@@ -102,7 +102,9 @@ class TOTP(OtpGenerator):
         clock: Clock = time.time,
         allow_weak: bool = False,
     ) -> None:
-        if isinstance(period, bool) or not isinstance(period, int):
+        if type(period) is not int and (
+            isinstance(period, bool) or not isinstance(period, int)
+        ):
             raise InvalidPeriodError(
                 "period",
                 "expected whole seconds as an int, got "
@@ -112,7 +114,9 @@ class TOTP(OtpGenerator):
             raise InvalidPeriodError(
                 "period", f"must be at least 1 second, got {period}"
             )
-        if isinstance(t0, bool) or not isinstance(t0, int):
+        if type(t0) is not int and (
+            isinstance(t0, bool) or not isinstance(t0, int)
+        ):
             raise InvalidTimeError(
                 "t0",
                 f"expected Unix seconds as an int, got {type(t0).__name__}",

@@ -361,7 +361,7 @@ def test_pickle_round_trips() -> None:
     """A pickled secret loads back equal (pickles hold the key; guard them)."""
     secret = Secret(RFC_KEY)
 
-    assert pickle.loads(pickle.dumps(secret)) == secret  # noqa: S301
+    assert pickle.loads(pickle.dumps(secret)) == secret
 
 
 # No key material in text.

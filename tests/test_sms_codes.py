@@ -12,6 +12,7 @@ import hmac
 import math
 import re
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,11 +21,13 @@ from hypothesis import strategies as st
 
 from _stores import FakeClock
 from otpcore.errors import (
+    InvalidAccountError,
     InvalidDigitsError,
     InvalidParameterError,
     InvalidRecipientError,
     TransportUnavailableError,
 )
+from otpcore.guard import MAX_ACCOUNT_LENGTH, check_account
 from otpcore.sms import (
     MemoryTransport,
     SendReason,
@@ -309,15 +312,101 @@ def test_a_new_code_replaces_the_pending_one(
     assert codes.verify(ALICE, new).ok
 
 
-def test_bad_format_uses_no_attempt(store: Store, clock: FakeClock) -> None:
-    """Input that is not a code reads bad_format and costs nothing."""
-    codes, phone = make(store, clock, max_attempts=1)
+def test_bad_format_spends_an_attempt(store: Store, clock: FakeClock) -> None:
+    """Not-a-code used to cost nothing, a free probe; it spends an attempt."""
+    codes, phone = make(store, clock, max_attempts=3)
+    codes.send(ALICE, PHONE)
+
+    verdicts = [codes.verify(ALICE, typed) for typed in ("12345", "abcdef")]
+    final = codes.verify(ALICE, wrong(last_code(phone)))
+    spent = codes.verify(ALICE, last_code(phone))
+
+    assert [v.reason for v in verdicts] == ["bad_format", "bad_format"]
+    assert [v.attempts_left for v in verdicts] == [2, 1]
+    assert (final.reason, final.attempts_left) == ("wrong_code", 0)
+    assert (spent.ok, spent.reason) == (False, "too_many_attempts")
+
+
+def test_bad_format_counts_towards_the_lock(
+    store: Store, clock: FakeClock
+) -> None:
+    """Not-a-code used to leave the failure count alone; it now adds one."""
+    codes, phone = make(
+        store, clock, max_attempts=5, max_failures=3, resend_cooldown=0
+    )
+    codes.send(ALICE, PHONE)
+    codes.verify(ALICE, "12345")
+    codes.verify(ALICE, None)
+    codes.send(ALICE, PHONE)
+    codes.verify(ALICE, "not a code")
+
+    locked = codes.verify(ALICE, last_code(phone))
+
+    assert locked.reason == "locked"
+    assert codes.send(ALICE, PHONE).reason == "locked"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param("12345", id="too-short"),
+        pytest.param("abcdef", id="letters"),
+        pytest.param(None, id="none"),
+    ],
+)
+def test_a_locked_account_answers_locked_whatever_was_typed(
+    store: Store, clock: FakeClock, typed: object
+) -> None:
+    """A locked account used to answer bad_format to malformed input."""
+    codes, phone = make(store, clock, max_attempts=1, max_failures=1)
+    codes.send(ALICE, PHONE)
+    codes.verify(ALICE, wrong(last_code(phone)))
+
+    verdict = codes.verify(ALICE, typed)
+
+    assert (verdict.ok, verdict.reason) == (False, "locked")
+
+
+def test_bad_format_with_no_code_pending_is_no_code(
+    store: Store, clock: FakeClock
+) -> None:
+    """With nothing pending, not-a-code answers no_code and counts nothing."""
+    codes, phone = make(store, clock, max_failures=1)
+
+    verdict = codes.verify(ALICE, "abc")
+    codes.send(ALICE, PHONE)
+
+    assert verdict.reason == "no_code"
+    assert codes.verify(ALICE, last_code(phone)).ok
+
+
+def test_count_bad_format_false_spends_nothing(
+    store: Store, clock: FakeClock
+) -> None:
+    """With count_bad_format=False, not-a-code spends no attempt or failure."""
+    codes, phone = make(
+        store, clock, max_attempts=1, max_failures=1, count_bad_format=False
+    )
     codes.send(ALICE, PHONE)
 
     verdicts = [codes.verify(ALICE, typed) for typed in ("12345", "abcdef")]
 
     assert [v.reason for v in verdicts] == ["bad_format", "bad_format"]
+    assert [v.attempts_left for v in verdicts] == [1, 1]
     assert codes.verify(ALICE, last_code(phone)).ok
+
+
+def test_count_bad_format_false_still_checks_the_lock_first(
+    store: Store, clock: FakeClock
+) -> None:
+    """Even when bad format is not counted, a locked account reads locked."""
+    codes, phone = make(
+        store, clock, max_attempts=1, max_failures=1, count_bad_format=False
+    )
+    codes.send(ALICE, PHONE)
+    codes.verify(ALICE, wrong(last_code(phone)))
+
+    assert codes.verify(ALICE, "abc").reason == "locked"
 
 
 def test_cancel_drops_the_pending_code(store: Store, clock: FakeClock) -> None:
@@ -737,20 +826,58 @@ def test_send_refuses_a_malformed_number(
     assert record(store, "sms:{alice}") is None
 
 
-@pytest.mark.parametrize(
-    "account",
-    [
-        pytest.param("", id="empty"),
-        pytest.param(17, id="int"),
-        pytest.param("x" * 513, id="too-long"),
-    ],
-)
-def test_malformed_accounts_are_refused(account: object) -> None:
-    """Accounts are non-empty str of at most 512 characters."""
-    codes = SmsCodes(MemoryStore(), MemoryTransport(), site_name="Example")
+_BAD_ACCOUNTS = [
+    pytest.param("", id="empty"),
+    pytest.param(17, id="int"),
+    pytest.param(None, id="none"),
+    pytest.param("x" * (MAX_ACCOUNT_LENGTH + 1), id="too-long"),
+    pytest.param("x" * 512, id="512-chars"),
+    pytest.param("alice\nbob", id="newline"),
+    pytest.param("alice\x00", id="nul"),
+    pytest.param("alice\x7f", id="del"),
+    pytest.param("alice\ud800", id="lone-surrogate"),
+]
+_ACCOUNT_CALLS = [
+    pytest.param(lambda c, a: c.send(a, PHONE), id="send"),
+    pytest.param(lambda c, a: c.verify(a, "123456"), id="verify"),
+    pytest.param(lambda c, a: c.cancel(a), id="cancel"),
+    pytest.param(lambda c, a: c.unlock(a), id="unlock"),
+]
 
-    with pytest.raises(InvalidParameterError, match="account"):
-        codes.verify(account, "123456")  # type: ignore[arg-type]
+
+@pytest.mark.parametrize("call", _ACCOUNT_CALLS)
+@pytest.mark.parametrize("account", _BAD_ACCOUNTS)
+def test_malformed_accounts_are_refused_as_the_guard_refuses_them(
+    account: object, call: Callable[[SmsCodes, Any], object]
+) -> None:
+    """Account ids used to have their own, laxer rules and error."""
+    phone = MemoryTransport()
+    codes = SmsCodes(MemoryStore(), phone, site_name="Example")
+    with pytest.raises(InvalidAccountError) as expected:
+        check_account(account)
+
+    with pytest.raises(InvalidAccountError) as caught:
+        call(codes, account)
+
+    assert str(caught.value) == str(expected.value)
+    assert caught.value.parameter == "account"
+    assert phone.outbox == []
+
+
+def test_the_longest_account_the_guard_allows_is_accepted(
+    store: Store, clock: FakeClock
+) -> None:
+    """An id of MAX_ACCOUNT_LENGTH characters works for every call."""
+    account = "x" * MAX_ACCOUNT_LENGTH
+    codes, phone = make(store, clock)
+
+    sent = codes.send(account, PHONE)
+    verdict = codes.verify(account, last_code(phone))
+    codes.cancel(account)
+    codes.unlock(account)
+
+    assert sent.ok
+    assert verdict.ok
 
 
 @pytest.mark.parametrize(
@@ -784,6 +911,9 @@ def test_malformed_accounts_are_refused(account: object) -> None:
         pytest.param({"message": "{code {site}"}, "message", id="unbalanced"),
         pytest.param({"domain": "https://example.com"}, "domain", id="domain"),
         pytest.param({"pepper": b"short"}, "pepper", id="pepper"),
+        pytest.param(
+            {"count_bad_format": 1}, "count_bad_format", id="count-not-bool"
+        ),
     ],
 )
 def test_malformed_options_are_refused(

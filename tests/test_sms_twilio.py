@@ -19,6 +19,8 @@ from otpcore.errors import (
     InvalidParameterError,
     InvalidRecipientError,
     MessageRejectedError,
+    OtpError,
+    PicklingRefusedError,
     RateLimitedError,
     SmsError,
     TransportUnavailableError,
@@ -36,12 +38,15 @@ from twilio_fake import (
     closed_port_url,
     error,
     frame_locals,
+    logged_texts,
     secret_forms,
     texts,
 )
 
 TO = "+14155552671"
 FROM = "+15005550006"
+# The recipient as Twilio's messages may spell it: E.164, or national.
+TO_FORMS = (TO, TO.removeprefix("+1"))
 
 
 @pytest.fixture
@@ -217,9 +222,116 @@ def test_twilio_error_codes_map_to_our_errors(
 
     assert type(caught.value) is expected
     assert caught.value.provider_code == code
-    assert f"Twilio says no ({code})" in str(caught.value)
+    assert caught.value.provider_message == f"Twilio says no ({code})"
+    assert f"Twilio error {code}" in str(caught.value)
+    assert "Twilio says no" not in str(caught.value)
     assert len(twilio.requests) == 1
     assert_no_secret(caught.value)
+
+
+# Twilio's own messages, as its API sends them for these codes: they
+# repeat the recipient's number.
+_INVALID_TO = f"The 'To' number {TO} is not a valid phone number."
+_NOT_MOBILE = f"To number: {TO}, is not a mobile number"
+_NO_REGION = (
+    "Permission to send an SMS has not been enabled for the region "
+    f"indicated by the 'To' number: {TO}."
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        pytest.param(
+            error(400, 21211, _INVALID_TO), InvalidRecipientError, id="21211"
+        ),
+        pytest.param(
+            error(400, 21614, _NOT_MOBILE), InvalidRecipientError, id="21614"
+        ),
+        pytest.param(
+            error(400, 21408, _NO_REGION), MessageRejectedError, id="21408"
+        ),
+        pytest.param(
+            error(400, 21611, f"Queue full: {TO}"),
+            RateLimitedError,
+            id="21611",
+        ),
+        pytest.param(
+            error(401, 20003, f"Denied: {TO}"),
+            CredentialsRejectedError,
+            id="401",
+        ),
+        pytest.param(
+            error(429, 20429, f"Slow down: {TO}"),
+            RateLimitedError,
+            id="429-exhausted",
+        ),
+        pytest.param(
+            error(500, 20500, f"Failed: {TO}"),
+            TransportUnavailableError,
+            id="500-exhausted",
+        ),
+        pytest.param(
+            error(418, 99999, f"Odd: {TO}"),
+            MessageRejectedError,
+            id="unknown-code",
+        ),
+    ],
+)
+def test_phone_numbers_in_twilio_messages_stay_out_of_the_error_text(
+    twilio: FakeTwilio, make: Make, reply: Reply, expected: type[SmsError]
+) -> None:
+    """Twilio's text, which repeats the number, used to be in str(exc)."""
+    assert isinstance(reply.body, dict)
+    message, code = reply.body["message"], reply.body["code"]
+    # Three of each, so that retried statuses exhaust the attempts.
+    twilio.script(reply, reply, reply)
+
+    with pytest.raises(expected) as caught:
+        make().send(TO, "hi")
+
+    for text in logged_texts(caught.value):
+        for number in TO_FORMS:
+            assert number not in text
+    assert caught.value.provider_message == message
+    assert caught.value.provider_code == code
+    assert f"Twilio error {code}" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        pytest.param(21211, "not a valid phone number", id="21211"),
+        pytest.param(21614, "not a mobile number", id="21614"),
+        pytest.param(21610, "replying STOP", id="21610"),
+    ],
+)
+def test_error_text_says_what_went_wrong_in_our_words(
+    twilio: FakeTwilio, make: Make, code: int, words: str
+) -> None:
+    """Without Twilio's text, the message still says what the code means."""
+    twilio.script(error(400, code, "Twilio's own words"))
+
+    with pytest.raises(InvalidRecipientError) as caught:
+        make().send(TO, "hi")
+
+    message = str(caught.value)
+    prefix = f"Twilio refused the recipient (HTTP 400, Twilio error {code}: "
+    assert message.startswith(prefix)
+    assert words in message
+
+
+def test_an_error_without_a_message_has_no_provider_message(
+    twilio: FakeTwilio, make: Make
+) -> None:
+    """A reply with no message leaves provider_message None."""
+    twilio.script(Reply(400, {"code": 21211}))
+
+    with pytest.raises(InvalidRecipientError) as caught:
+        make().send(TO, "hi")
+
+    assert caught.value.provider_code == 21211
+    assert caught.value.provider_message is None
 
 
 def test_401_without_a_json_body_is_still_rejected_credentials(
@@ -725,6 +837,31 @@ def test_repr_and_pickle_keep_the_token_hidden() -> None:
             assert secret not in text
     with pytest.raises(TypeError):
         pickle.dumps(transport)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        pytest.param("https://api.twilio.com", id="https"),
+        pytest.param("http://127.0.0.1:8080", id="loopback-http"),
+    ],
+)
+def test_pickling_raises_an_otp_error_that_is_a_type_error(
+    base_url: str,
+) -> None:
+    """Pickling used to raise a bare TypeError, outside the OtpError tree."""
+    transport = TwilioTransport(
+        ACCOUNT_SID, AUTH_TOKEN, from_number=FROM, base_url=base_url
+    )
+
+    with pytest.raises(PicklingRefusedError) as caught:
+        pickle.dumps(transport)
+
+    assert isinstance(caught.value, OtpError)
+    assert isinstance(caught.value, TypeError)
+    for text in logged_texts(caught.value):
+        for secret in secret_forms():
+            assert secret not in text
 
 
 def test_from_env_returns_none_when_unconfigured() -> None:

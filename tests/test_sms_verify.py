@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -16,7 +17,10 @@ from otpcore.errors import (
     InvalidParameterError,
     InvalidRecipientError,
     MessageRejectedError,
+    OtpError,
+    PicklingRefusedError,
     RateLimitedError,
+    SmsError,
     TransportUnavailableError,
 )
 from otpcore.sms import DelegatedVerifier, TwilioVerify, VerifyOutcome
@@ -32,6 +36,7 @@ from twilio_fake import (
     SleepRecorder,
     closed_port_url,
     error,
+    logged_texts,
     secret_forms,
     texts,
 )
@@ -180,6 +185,66 @@ def test_start_maps_errors_like_the_transport(
     assert type(caught.value) is expected
     assert len(twilio.requests) == 1
     assert_no_secret(caught.value)
+
+
+# Twilio Verify's messages for these codes repeat the number.
+_BAD_TO = f"Invalid parameter `To`: {TO}"
+_NOT_MOBILE = f"To number: {TO}, is not a mobile number"
+
+
+def start_a_verification(verifier: TwilioVerify) -> object:
+    """Start a verification for TO."""
+    return verifier.start(TO)
+
+
+def check_a_code(verifier: TwilioVerify) -> object:
+    """Check a well-formed code for TO."""
+    return verifier.check(TO, "123456")
+
+
+@pytest.mark.parametrize(
+    ("call", "reply", "expected"),
+    [
+        pytest.param(
+            start_a_verification,
+            error(400, 60200, _BAD_TO),
+            MessageRejectedError,
+            id="start-60200",
+        ),
+        pytest.param(
+            start_a_verification,
+            error(400, 21614, _NOT_MOBILE),
+            InvalidRecipientError,
+            id="start-21614",
+        ),
+        pytest.param(
+            check_a_code,
+            error(400, 60200, _BAD_TO),
+            MessageRejectedError,
+            id="check-60200",
+        ),
+    ],
+)
+def test_phone_numbers_in_verify_messages_stay_out_of_the_error_text(
+    twilio: FakeTwilio,
+    make: Make,
+    call: Callable[[TwilioVerify], object],
+    reply: Reply,
+    expected: type[SmsError],
+) -> None:
+    """Verify's text, which repeats the number, used to be in str(exc)."""
+    assert isinstance(reply.body, dict)
+    twilio.script(reply)
+    verifier = make()
+
+    with pytest.raises(expected) as caught:
+        call(verifier)
+
+    for text in logged_texts(caught.value):
+        for number in (TO, TO.removeprefix("+1")):
+            assert number not in text
+    assert caught.value.provider_message == reply.body["message"]
+    assert f"Twilio error {reply.body['code']}" in str(caught.value)
 
 
 def test_start_is_retried_after_5xx(
@@ -417,6 +482,17 @@ def test_malformed_parameters_are_refused(
         TwilioVerify(**settings_)  # type: ignore[arg-type]
 
     assert str(caught.value).startswith(parameter)
+
+
+def test_pickling_raises_an_otp_error_that_is_a_type_error() -> None:
+    """Pickling used to raise a bare TypeError, outside the OtpError tree."""
+    verifier = TwilioVerify(ACCOUNT_SID, AUTH_TOKEN, VERIFY_SID)
+
+    with pytest.raises(PicklingRefusedError) as caught:
+        pickle.dumps(verifier)
+
+    assert isinstance(caught.value, OtpError)
+    assert isinstance(caught.value, TypeError)
 
 
 def test_repr_hides_the_token() -> None:

@@ -251,6 +251,25 @@ def texts(exc: BaseException) -> list[str]:
     return found
 
 
+def logged_texts(exc: BaseException) -> list[str]:
+    """Return str and repr of ``exc`` and every exception chained to it.
+
+    Unlike :func:`texts`, the attributes are left out: this is what a log
+    line or a traceback shows.
+    """
+    found: list[str] = []
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        found += [str(current), repr(current)]
+        todo += [current.__cause__, current.__context__]
+    return found
+
+
 def frame_locals(exc: BaseException) -> list[str]:
     """Return the locals of each frame in the chain's tracebacks, as repr."""
     found: list[str] = []

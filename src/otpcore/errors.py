@@ -8,6 +8,8 @@ a key, a base32 secret, a submitted code or a credential.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "CredentialsRejectedError",
     "DataTooLongError",
@@ -25,6 +27,7 @@ __all__ = [
     "InvalidWindowError",
     "MessageRejectedError",
     "OtpError",
+    "PicklingRefusedError",
     "QrError",
     "RateLimitedError",
     "SmsError",
@@ -60,6 +63,14 @@ class InvalidParameterError(OtpError):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
+        self._detail = message
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[InvalidParameterError], tuple[str, str]]:
+        # Exceptions pickle their args, which here is the joined message;
+        # rebuilding from the two parts lets them cross process boundaries.
+        return (type(self), (self.parameter, self._detail))
 
 
 class InvalidAlgorithmError(InvalidParameterError):
@@ -130,16 +141,30 @@ class StoreUnavailableError(StoreError):
 class SmsError(OtpError):
     """An SMS transport or verifier could not do what was asked.
 
+    ``str(exc)`` says what went wrong in otpcore's words, with the
+    provider's error code, and never holds a phone number, so it may be
+    logged. The provider's own text is kept apart, in ``provider_message``.
+
     Attributes:
         provider_code: The provider's error code (Twilio's ``code``), when
-            it gave one; the provider's own message is part of ``str(exc)``.
+            it gave one.
+        provider_message: The provider's own message, when it gave one.
+            It may contain personal data: Twilio repeats the recipient's
+            phone number in some messages (21211, 21614, Verify's 60200).
+            Keep it out of logs and error reports that may not hold phone
+            numbers.
     """
 
     def __init__(
-        self, message: str, *, provider_code: int | None = None
+        self,
+        message: str,
+        *,
+        provider_code: int | None = None,
+        provider_message: str | None = None,
     ) -> None:
         super().__init__(message)
         self.provider_code = provider_code
+        self.provider_message = provider_message
 
 
 class InvalidRecipientError(SmsError):
@@ -167,10 +192,34 @@ class RateLimitedError(SmsError):
         *,
         retry_after: float,
         provider_code: int | None = None,
+        provider_message: str | None = None,
     ) -> None:
-        super().__init__(message, provider_code=provider_code)
+        super().__init__(
+            message,
+            provider_code=provider_code,
+            provider_message=provider_message,
+        )
         self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds from args alone, which lack retry_after.
+        return (_rebuild_rate_limited, (type(self), str(self)), vars(self))
+
+
+def _rebuild_rate_limited(
+    cls: type[RateLimitedError], message: str
+) -> RateLimitedError:
+    """Recreate a pickled RateLimitedError; its attributes follow."""
+    return cls(message, retry_after=0.0)
 
 
 class TransportUnavailableError(SmsError):
     """The provider could not be reached or kept failing; try later."""
+
+
+class PicklingRefusedError(OtpError, TypeError):
+    """An object that holds provider credentials refused to be pickled.
+
+    It is also a :class:`TypeError`, which is what pickling raises for
+    other objects that cannot be pickled.
+    """

@@ -33,6 +33,7 @@ from typing import Any, Final, TypeAlias, cast
 
 from otpcore._typed import read_code
 from otpcore.errors import InvalidDigitsError, InvalidParameterError
+from otpcore.guard import check_account
 from otpcore.sms._transport import SmsTransport, check_e164
 from otpcore.stores import Store
 
@@ -108,7 +109,6 @@ DEFAULT_MESSAGE: Final = (
 _MESSAGE_FIELDS: Final = frozenset({"code", "site", "minutes"})
 _REQUIRED_FIELDS: Final = frozenset({"code", "site"})
 _MAX_SITE_LENGTH: Final = 64
-_MAX_ACCOUNT_LENGTH: Final = 512
 # A host name as the origin-bound code format needs it: letters, digits,
 # hyphens and dots, no scheme or port.
 _DOMAIN: Final = re.compile(
@@ -134,7 +134,7 @@ class SmsReason(StrEnum):
     LOCKED = "locked"
     """Too many wrong codes in a row; only an unlock lifts this."""
     BAD_FORMAT = "bad_format"
-    """The submission is not a code of the right length; nothing spent."""
+    """Not a code of the right length; counts as a wrong code by default."""
 
 
 class SendReason(StrEnum):
@@ -190,8 +190,10 @@ class SmsVerdict:
             ``expired``, ``no_code`` (none pending: never sent, already
             used or cancelled), ``too_many_attempts`` (this code took its
             last wrong guess; send a new one), ``locked`` (too many wrong
-            codes in a row on this account), ``bad_format`` (not a code; no
-            attempt is used). It compares equal to its string value.
+            codes in a row on this account), ``bad_format`` (not a code;
+            it spends an attempt like a wrong code unless
+            ``count_bad_format`` is False). It compares equal to its string
+            value.
         phone: The number the accepted code was sent to, so that a flow
             that confirms a phone number confirms the right one.
         attempts_left: Wrong codes the pending code still survives.
@@ -362,6 +364,10 @@ class SmsCodes:
             ends with the origin-bound line ``@domain #code`` that browsers
             and phones read to offer the code only on that site.
         pepper: A server-side key of at least 16 bytes for the code hashes.
+        count_bad_format: Whether a submission that is not a code at all
+            counts as a wrong code, against the code's attempts and the
+            account's consecutive failures (True, as in
+            :class:`otpcore.guard.Guard`).
         clock: Returns Unix seconds; :func:`time.time` by default.
 
     Raises:
@@ -385,6 +391,7 @@ class SmsCodes:
         message: str = DEFAULT_MESSAGE,
         domain: str | None = None,
         pepper: bytes | None = None,
+        count_bad_format: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
         try:
@@ -417,6 +424,13 @@ class SmsCodes:
         self.domain = None if domain is None else _check_domain(domain)
         _check_pepper(pepper)
         self._pepper = b"" if pepper is None else pepper
+        flag: object = count_bad_format
+        if not isinstance(flag, bool):
+            raise InvalidParameterError(
+                "count_bad_format",
+                f"expected a bool, got {type(flag).__name__}",
+            )
+        self.count_bad_format = count_bad_format
         if not callable(clock):
             raise InvalidParameterError("clock", "expected a callable")
         self._clock = clock
@@ -434,7 +448,9 @@ class SmsCodes:
         number can log in with it at once.
 
         Args:
-            account: The account the code is for; a non-empty str.
+            account: The account the code is for, by the rules of
+                :func:`otpcore.guard.check_account`: 1 to 256 characters,
+                no control characters.
             phone: Where to send it, an E.164 number; :func:`parse_phone`
                 reads one as a person types it.
 
@@ -443,7 +459,7 @@ class SmsCodes:
             errors.
 
         Raises:
-            InvalidParameterError: ``account`` is malformed.
+            InvalidAccountError: ``account`` is not a valid account id.
             InvalidRecipientError: ``phone`` is not an E.164 number, or the
                 provider refused it.
             SmsError: The transport failed (its subclasses say how).
@@ -502,6 +518,13 @@ class SmsCodes:
         script count. A right code is accepted once, compared in constant
         time, and removed.
 
+        The checks, in order, as in :meth:`otpcore.guard.Guard.verify`: a
+        locked account is refused; then a missing, expired or spent code;
+        then a submission that is not a code (``bad_format``), which spends
+        an attempt and counts as a failure like a wrong code unless
+        ``count_bad_format`` is False, so that it cannot probe the
+        account's state for free; then the code is compared.
+
         Args:
             account: The account the code was sent for.
             code: What the user typed; any object.
@@ -510,13 +533,11 @@ class SmsCodes:
             An :class:`SmsVerdict`.
 
         Raises:
-            InvalidParameterError: ``account`` is malformed.
+            InvalidAccountError: ``account`` is not a valid account id.
             StoreUnavailableError: The store failed; nothing was accepted.
         """
         account_key = _account_key(account)
         typed = read_code(code, self.digits)
-        if typed is None:
-            return SmsVerdict(False, SmsReason.BAD_FORMAT)
         now = float(self._clock())
 
         return self._store.update(
@@ -529,7 +550,7 @@ class SmsCodes:
         """Drop the pending code of ``account``, if any (say, on a new number).
 
         Raises:
-            InvalidParameterError: ``account`` is malformed.
+            InvalidAccountError: ``account`` is not a valid account id.
         """
         self._store.update(
             _account_key(account),
@@ -547,7 +568,7 @@ class SmsCodes:
         hourly caps are kept.
 
         Raises:
-            InvalidParameterError: ``account`` is malformed.
+            InvalidAccountError: ``account`` is not a valid account id.
         """
 
         def change(record: _Record | None) -> tuple[_Record | None, None]:
@@ -592,7 +613,7 @@ class SmsCodes:
         return {"sends": [*sends, [now, send_id]]}, None
 
     def _check(
-        self, record: _Record | None, typed: str, now: float
+        self, record: _Record | None, typed: str | None, now: float
     ) -> tuple[_Record | None, SmsVerdict]:
         if record is None:
             return None, SmsVerdict(False, SmsReason.NO_CODE)
@@ -601,17 +622,26 @@ class SmsCodes:
             return refusal
         pending = record["code"]
 
-        expected = bytes.fromhex(pending["mac"])
-        actual = self._mac(bytes.fromhex(pending["salt"]), typed)
-        if hmac.compare_digest(expected, actual):
-            accepted = {
-                **_with_code(record, None),
-                "failures": 0,
-                "accepted": pending["id"],
-            }
-            return accepted, SmsVerdict(
-                True, SmsReason.ACCEPTED, pending["phone"]
-            )
+        if typed is None:
+            if not self.count_bad_format:
+                left = self.max_attempts - pending["attempts"]
+                return record, SmsVerdict(
+                    False, SmsReason.BAD_FORMAT, attempts_left=left
+                )
+            reason = SmsReason.BAD_FORMAT
+        else:
+            expected = bytes.fromhex(pending["mac"])
+            actual = self._mac(bytes.fromhex(pending["salt"]), typed)
+            if hmac.compare_digest(expected, actual):
+                accepted = {
+                    **_with_code(record, None),
+                    "failures": 0,
+                    "accepted": pending["id"],
+                }
+                return accepted, SmsVerdict(
+                    True, SmsReason.ACCEPTED, pending["phone"]
+                )
+            reason = SmsReason.WRONG_CODE
 
         attempts = pending["attempts"] + 1
         spent = {
@@ -620,9 +650,7 @@ class SmsCodes:
             "failures": record.get("failures", 0) + 1,
         }
         left = self.max_attempts - attempts
-        return spent, SmsVerdict(
-            False, SmsReason.WRONG_CODE, attempts_left=left
-        )
+        return spent, SmsVerdict(False, reason, attempts_left=left)
 
     def _refusal(
         self, record: _Record, now: float
@@ -672,13 +700,8 @@ class SmsCodes:
 
 
 def _account_key(account: object) -> str:
-    if not isinstance(account, str) or not account:
-        raise InvalidParameterError("account", "expected a non-empty str")
-    if len(account) > _MAX_ACCOUNT_LENGTH:
-        raise InvalidParameterError(
-            "account", f"expected at most {_MAX_ACCOUNT_LENGTH} characters"
-        )
-    return f"sms:{{{account}}}"
+    # The guard's rules, so that one account id serves both.
+    return f"sms:{{{check_account(account)}}}"
 
 
 def _with_code(record: _Record | None, pending: _Record | None) -> _Record:

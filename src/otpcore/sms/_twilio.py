@@ -39,6 +39,7 @@ from otpcore.errors import (
     InvalidParameterError,
     InvalidRecipientError,
     MessageRejectedError,
+    PicklingRefusedError,
     RateLimitedError,
     SmsError,
     TransportUnavailableError,
@@ -87,6 +88,28 @@ TOO_MANY_REQUESTS: Final = 20429
 RECIPIENT_CODES: Final = frozenset({21211, 21614, 21635, 21610})
 # The sender's queue holds more than ten hours of messages (21611).
 QUEUE_FULL: Final = 21611
+# What the codes this package names mean, in our words. Our messages say
+# this rather than quote Twilio's text, which for some codes (21211,
+# 21614, Verify's 60200) repeats the recipient's phone number.
+_MEANINGS: Final[Mapping[int, str]] = {
+    20003: "authentication failed",
+    20404: "the resource was not found",
+    20429: "too many requests",
+    21211: "the 'To' number is not a valid phone number",
+    21408: "sending to the recipient's region is not enabled",
+    21602: "the message body is empty",
+    21606: "the sender cannot send to this recipient",
+    21608: "a trial account may send only to verified numbers",
+    21610: "the recipient has unsubscribed by replying STOP",
+    21611: "the sender's queue of messages is full",
+    21612: "the sender cannot reach the recipient",
+    21614: "the 'To' number is not a mobile number",
+    21635: "the 'To' number is a landline",
+    60200: "a parameter is invalid",
+    60202: "too many checks of this verification",
+    60203: "too many sends to this number",
+    90007: "the validity period is out of range",
+}
 
 # A Twilio SID is a two-letter type prefix and 32 hexadecimal digits; the
 # check also keeps anything odd out of the URL path.
@@ -261,7 +284,10 @@ class _Credentials:
         return "<credentials hidden>"
 
     def __reduce__(self) -> NoReturn:
-        raise TypeError("Twilio credentials cannot be pickled")
+        raise PicklingRefusedError(
+            "Twilio credentials cannot be pickled; build the transport or "
+            "verifier again where it is needed"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,17 +316,29 @@ class Reply:
         return code if isinstance(code, int) else None
 
     @property
-    def message(self) -> str:
-        """Return Twilio's error message, cleaned for use in ours."""
+    def provider_message(self) -> str | None:
+        """Return Twilio's error message, or None if the body has none.
+
+        Control characters become spaces and the text is cut short, but it
+        is otherwise Twilio's, phone numbers included: it goes to the
+        error's ``provider_message``, never into our messages.
+        """
         text = None if self.data is None else self.data.get("message")
         if not isinstance(text, str):
-            return "no message"
+            return None
         return _CONTROL.sub(" ", text)[:_MAX_PROVIDER_MESSAGE]
 
     def describe(self) -> str:
-        """Return "HTTP 400, code 21211: <Twilio's message>"."""
-        code = "" if self.code is None else f", code {self.code}"
-        return f"HTTP {self.status}{code}: {self.message}"
+        """Return "HTTP 400, Twilio error 21211: <what it means>".
+
+        Only the status, the code and our own words for the code; never
+        Twilio's text.
+        """
+        if self.code is None:
+            return f"HTTP {self.status}"
+        text = f"HTTP {self.status}, Twilio error {self.code}"
+        meaning = _MEANINGS.get(self.code)
+        return text if meaning is None else f"{text}: {meaning}"
 
 
 class _NotSentError(Exception):
@@ -440,6 +478,7 @@ class TwilioHttp:
                     DEFAULT_RETRY_AFTER if retry_after is None else retry_after
                 ),
                 provider_code=reply.code,
+                provider_message=reply.provider_message,
             )
         where = self.endpoint.url()
         maybe = "; the request may have been carried out" if ambiguous else ""
@@ -448,6 +487,7 @@ class TwilioHttp:
                 f"Twilio at {where} kept failing {tries} "
                 f"({reply.describe()}){maybe}",
                 provider_code=reply.code,
+                provider_message=reply.provider_message,
             )
         kind = type(failure).__name__ if failure is not None else "timeout"
         return TransportUnavailableError(
@@ -543,6 +583,7 @@ def raise_for_reply(reply: Reply, *, what: str) -> NoReturn:
         TransportUnavailableError: A status that is not an error.
     """
     code, detail = reply.code, reply.describe()
+    message = reply.provider_message
     if (
         reply.status in {_HTTP_UNAUTHORIZED, _HTTP_FORBIDDEN}
         or code == AUTHENTICATE
@@ -551,10 +592,13 @@ def raise_for_reply(reply: Reply, *, what: str) -> NoReturn:
             f"Twilio refused the credentials ({detail}); check the Account "
             "SID and Auth Token or API key",
             provider_code=code,
+            provider_message=message,
         )
     if code in RECIPIENT_CODES:
         raise InvalidRecipientError(
-            f"Twilio refused the recipient ({detail})", provider_code=code
+            f"Twilio refused the recipient ({detail})",
+            provider_code=code,
+            provider_message=message,
         )
     if code == QUEUE_FULL or reply.status == _HTTP_TOO_MANY:
         retry_after = reply.retry_after
@@ -564,13 +608,18 @@ def raise_for_reply(reply: Reply, *, what: str) -> NoReturn:
                 DEFAULT_RETRY_AFTER if retry_after is None else retry_after
             ),
             provider_code=code,
+            provider_message=message,
         )
     if _HTTP_CLIENT_ERROR <= reply.status < _HTTP_SERVER_ERROR:
         raise MessageRejectedError(
-            f"Twilio refused to {what} ({detail})", provider_code=code
+            f"Twilio refused to {what} ({detail})",
+            provider_code=code,
+            provider_message=message,
         )
     raise TransportUnavailableError(
-        f"Twilio gave an unexpected reply ({detail})", provider_code=code
+        f"Twilio gave an unexpected reply ({detail})",
+        provider_code=code,
+        provider_message=message,
     )
 
 

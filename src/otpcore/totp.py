@@ -239,6 +239,8 @@ class TOTP(OtpGenerator):
         else:
             current = self.step(seconds)
             last = min(current + window, MAX_COUNTER)
+
+        # The common case of read_code, six ASCII digits, without a call.
         if (
             self._decimal
             and type(code) is str
@@ -253,6 +255,7 @@ class TOTP(OtpGenerator):
             return None
         first = current - window if current > window else 0
         found = self._scan(typed, first, last)
+
         if found is None:
             return None
         return Match(found, found - current)

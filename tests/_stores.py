@@ -104,8 +104,23 @@ def launch_redis(directory: Path) -> RedisServer:
     return server
 
 
+_OPENED: list[RedisStore] = []
+
+
 def redis_store(server: RedisServer) -> RedisStore:
-    """Return a store on ``server`` under a key prefix of its own."""
-    return RedisStore.from_url(
+    """Return a store on ``server`` under a key prefix of its own.
+
+    Stores are kept until :func:`close_redis_stores`, so that none is left
+    for the garbage collector to find with its socket open.
+    """
+    store = RedisStore.from_url(
         server.url, prefix=f"test-{uuid.uuid4().hex}:", socket_timeout=2.0
     )
+    _OPENED.append(store)
+    return store
+
+
+def close_redis_stores() -> None:
+    """Close every store :func:`redis_store` made."""
+    while _OPENED:
+        _OPENED.pop().close()

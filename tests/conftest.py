@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from _stores import FakeClock, RedisServer, launch_redis, redis_store
+from _stores import (
+    FakeClock,
+    RedisServer,
+    close_redis_stores,
+    launch_redis,
+    redis_store,
+)
 from otpcore.stores import MemoryStore, SQLiteStore, Store
 
 # No property has a time limit: speed is measured by benchmarks/, and a slow
@@ -26,6 +32,13 @@ from otpcore.stores import MemoryStore, SQLiteStore, Store
 settings.register_profile("default", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_redis_stores() -> Iterator[None]:
+    """Close the Redis stores the tests made, once the session ends."""
+    yield
+    close_redis_stores()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Shared test settings and fixtures: hypothesis profiles, a clock, stores.
+"""Shared test settings and fixtures: hypothesis, clock, stores, fake Twilio.
 
 ``redis_server`` starts Debian's ``redis-server`` on a free loopback port,
 without persistence, once per session; a missing program fails the tests
@@ -24,6 +24,7 @@ from _stores import (
     redis_store,
 )
 from otpcore.stores import MemoryStore, SQLiteStore, Store
+from twilio_fake import FakeTwilio, SleepRecorder
 
 # No property has a time limit: speed is measured by benchmarks/, and a slow
 # CI machine must not fail a correct example. In CI the examples are drawn
@@ -92,3 +93,17 @@ def store(
         made = redis_store(request.getfixturevalue("redis_server"))
     yield made
     made.close()
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    """A fake Twilio (Messages and Verify) on a free loopback port."""
+    fake = FakeTwilio()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def sleep() -> SleepRecorder:
+    """Records the waits between attempts instead of sleeping."""
+    return SleepRecorder()

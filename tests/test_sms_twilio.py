@@ -8,7 +8,7 @@ backoff is checked exactly and no test waits for it.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -47,20 +47,6 @@ TO = "+14155552671"
 FROM = "+15005550006"
 # The recipient as Twilio's messages may spell it: E.164, or national.
 TO_FORMS = (TO, TO.removeprefix("+1"))
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    """A fake Twilio server on a free loopback port."""
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def sleep() -> SleepRecorder:
-    """Records the waits between attempts instead of sleeping."""
-    return SleepRecorder()
 
 
 Make = Callable[..., TwilioTransport]

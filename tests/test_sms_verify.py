@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,20 +42,6 @@ from twilio_fake import (
 )
 
 TO = "+14155552671"
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    """A fake Twilio Verify on a free loopback port."""
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def sleep() -> SleepRecorder:
-    """Records the waits between attempts instead of sleeping."""
-    return SleepRecorder()
 
 
 Make = Callable[..., TwilioVerify]

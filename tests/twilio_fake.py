@@ -18,6 +18,7 @@ import secrets
 import socket
 import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -235,9 +236,8 @@ class SleepRecorder:
         return self.now
 
 
-def texts(exc: BaseException) -> list[str]:
-    """Return str and repr of ``exc`` and every exception chained to it."""
-    found: list[str] = []
+def chain(exc: BaseException) -> Iterator[BaseException]:
+    """Yield ``exc`` and every exception chained to it, each once."""
     seen: set[int] = set()
     todo: list[BaseException | None] = [exc]
     while todo:
@@ -245,46 +245,33 @@ def texts(exc: BaseException) -> list[str]:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        found += [str(current), repr(current)]
-        found.append(repr(getattr(current, "__dict__", {})))
+        yield current
         todo += [current.__cause__, current.__context__]
-    return found
 
 
 def logged_texts(exc: BaseException) -> list[str]:
     """Return str and repr of ``exc`` and every exception chained to it.
 
-    Unlike :func:`texts`, the attributes are left out: this is what a log
-    line or a traceback shows.
+    This is what a log line or a traceback shows.
     """
-    found: list[str] = []
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        found += [str(current), repr(current)]
-        todo += [current.__cause__, current.__context__]
-    return found
+    return [text for e in chain(exc) for text in (str(e), repr(e))]
+
+
+def texts(exc: BaseException) -> list[str]:
+    """Return what :func:`logged_texts` does, plus each one's attributes."""
+    return logged_texts(exc) + [
+        repr(getattr(e, "__dict__", {})) for e in chain(exc)
+    ]
 
 
 def frame_locals(exc: BaseException) -> list[str]:
     """Return the locals of each frame in the chain's tracebacks, as repr."""
     found: list[str] = []
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        current = todo.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
+    for current in chain(exc):
         tb = current.__traceback__
         while tb is not None:
             found.append(repr(tb.tb_frame.f_locals))
             tb = tb.tb_next
-        todo += [current.__cause__, current.__context__]
     return found
 
 
